@@ -1,0 +1,123 @@
+"""The error tree and the exit codes every command shares (DESIGN.md §2).
+
+    QcsyncError                 exit 1 unless a subclass says otherwise
+    ├── ConfigError             bad configuration; carries every ConfigIssue at once
+    ├── CredentialsError        no credentials, or an API URL that is refused
+    ├── ApiError                the service said no, or could not be reached
+    │   ├── AuthenticationError     401 / "Hash doesn't match."
+    │   ├── TransportError          timeouts, connection errors, 5xx/429 after the retries
+    │   └── AmbiguousWriteError     a write whose outcome is unknown (response lost)
+    ├── PlanError               the desired state cannot be planned (language change, ...)
+    ├── StalePlanError          a saved plan no longer matches the live state
+    ├── ApplyError              an apply that failed part-way; carries what was and was not done
+    ├── BackupError             a backup could not be written or read back
+    └── SafetyError             exit 4: blocked by a safety rule (DESIGN.md §3)
+
+Messages never contain the API token: the client builds every ApiError from the endpoint and the
+service's own `errors`, never from request headers.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    CHANGES = 3
+    BLOCKED = 4
+
+
+class QcsyncError(Exception):
+    """Base of every error qcsync reports to a user as one line."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    """One problem in a config file, located as `FILE:LINE:COL: PATH: message`."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class ConfigError(QcsyncError):
+    def __init__(self, issues: Sequence[ConfigIssue]) -> None:
+        self.issues = tuple(issues)
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+class CredentialsError(QcsyncError):
+    pass
+
+
+class ApiError(QcsyncError):
+    """The service answered `success: false`, or a request failed for good."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        errors: Sequence[str] = (),
+        *,
+        status: int | None = None,
+        message: str | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.errors = tuple(errors)
+        self.status = status
+        text = message or "; ".join(self.errors) or "request failed"
+        super().__init__(f"{endpoint}: {text}")
+
+
+class AuthenticationError(ApiError):
+    pass
+
+
+class TransportError(ApiError):
+    pass
+
+
+class AmbiguousWriteError(ApiError):
+    """A write may or may not have happened: its response was lost and it could not be checked."""
+
+
+class PlanError(QcsyncError):
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class StalePlanError(QcsyncError):
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(
+            "the plan is stale; nothing was applied:\n" + "\n".join(f"  {p}" for p in problems)
+        )
+
+
+class ApplyError(QcsyncError):
+    pass
+
+
+class BackupError(QcsyncError):
+    pass
+
+
+class SafetyError(QcsyncError):
+    exit_code = ExitCode.BLOCKED
+
+    def __init__(self, violations: Sequence[str]) -> None:
+        self.violations = tuple(violations)
+        super().__init__("\n".join(self.violations))

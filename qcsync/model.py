@@ -1,0 +1,140 @@
+"""Frozen value types shared by every stage: what the user wants and what the cloud has.
+
+`Desired*` values come from config files; `Live*` values come from the API. This module holds
+data only: no I/O, no parsing of YAML or JSON (config.py and client.py own those).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Language = Literal["Py", "C#"]
+LANGUAGES: tuple[Language, ...] = ("Py", "C#")
+
+NodeKind = Literal["backtest", "research", "live"]
+NODE_KINDS: tuple[NodeKind, ...] = ("backtest", "research", "live")
+
+# `nodes: auto` in YAML; the API's empty selection (autoSelectNode: true).
+AUTO = "auto"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value was written: file, 1-based line and 1-based column."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+# --- desired state (config) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DesiredProject:
+    """One `projects:` entry. `None` in a field means the entry leaves it unmanaged."""
+
+    name: str
+    location: Location
+    id: int | None = None
+    language: Language | None = None
+    description: str | None = None
+    # None: node selection unmanaged; (): `auto`; otherwise node references (id, name or SKU).
+    nodes: tuple[str, ...] | None = None
+    renamed_from: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_deletes: int = 3
+    max_delete_fraction: float = 0.3
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """The merged, validated content of every config file."""
+
+    projects: tuple[DesiredProject, ...]
+    files: tuple[str, ...] = ()
+    organization: str | None = None  # None: the account's preferred organization
+    scope: tuple[str, ...] = ()  # exact names, or folder prefixes ending in "/"
+    prune: bool = False
+    protect: tuple[str, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+    default_language: Language = "Py"
+
+
+# --- live state (API) -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node of the organization. `id` is what the API takes; `name` and `sku` are for people."""
+
+    id: str
+    name: str
+    sku: str
+    kind: NodeKind
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.sku})" if self.name != self.sku else self.sku
+
+
+@dataclass(frozen=True)
+class NodeSelection:
+    """A project's node selection: `auto` (the API's autoSelectNode) or exactly `active` ids."""
+
+    auto: bool
+    active: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class LiveProject:
+    id: int
+    name: str
+    organization_id: str
+    language: str
+    description: str
+    modified: datetime | None
+    code_running: bool = False
+
+
+@dataclass(frozen=True)
+class ProjectNodes:
+    """A `projects/nodes/read|update` answer: the organization's catalogue and this selection."""
+
+    catalog: tuple[Node, ...]
+    selection: NodeSelection
+
+
+@dataclass(frozen=True)
+class ProjectFile:
+    name: str
+    content: str
+    modified: datetime | None = None
+    is_library: bool = False
+
+
+@dataclass(frozen=True)
+class Organization:
+    id: str
+    name: str
+    preferred: bool = False
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What the planner reads: one organization's projects, its node catalogue and the node
+    selections of the projects whose entries manage nodes."""
+
+    organization_id: str
+    projects: tuple[LiveProject, ...]
+    catalog: tuple[Node, ...] = ()
+    selections: Mapping[int, NodeSelection] = field(default_factory=dict)
