@@ -8,6 +8,7 @@
     │   ├── TransportError          timeouts, connection errors, 5xx/429 after the retries
     │   └── AmbiguousWriteError     a write whose outcome is unknown (response lost)
     ├── PlanError               the desired state cannot be planned (language change, ...)
+    │   └── NodeReferenceError      an unknown or ambiguous node reference
     ├── StalePlanError          a saved plan no longer matches the live state
     ├── ApplyError              an apply that failed part-way; carries what was and was not done
     ├── BackupError             a backup could not be written or read back
@@ -97,6 +98,10 @@ class PlanError(QcsyncError):
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(self.problems))
+
+
+class NodeReferenceError(PlanError):
+    """A node reference (id, name or SKU) that matches no node, or more than one."""
 
 
 class StalePlanError(QcsyncError):
