@@ -6,22 +6,35 @@ diagnostics go to stderr.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
+import secrets
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NoReturn, TypeVar
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
 from qcsync import __version__
-from qcsync.errors import ConfigError, ExitCode, QcsyncError
+from qcsync.errors import ApplyError, ConfigError, ExitCode, QcsyncError, SafetyError
+
+if TYPE_CHECKING:
+    from qcsync.apply import ApplyReport, ChangeResult
+    from qcsync.backup import RestoreResult
+    from qcsync.client import QCClient
+    from qcsync.model import DesiredState
+    from qcsync.plan import Plan
 
 T = TypeVar("T")
 
 DEFAULT_CONFIG = "qcsync.yaml"
+SANDBOX_STATE = Path(".qcsync") / "sandbox.json"
 
 
 @dataclass(frozen=True)
@@ -35,7 +48,11 @@ class GlobalOptions:
 def _fail(error: QcsyncError, debug: bool) -> NoReturn:
     if debug:
         traceback.print_exc()
-    lines = [str(i) for i in error.issues] if isinstance(error, ConfigError) else str(error).splitlines()
+    lines = (
+        [str(i) for i in error.issues]
+        if isinstance(error, ConfigError)
+        else str(error).splitlines()
+    )
     for line in lines or [type(error).__name__]:
         click.echo(f"Error: {line}" if not isinstance(error, ConfigError) else line, err=True)
     sys.exit(int(error.exit_code))
@@ -65,12 +82,16 @@ def _config_paths(paths: Sequence[str]) -> tuple[str, ...]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--api-url", metavar="URL", help="QuantConnect API base URL (default: QC_API_URL).")
-@click.option("--sandbox", is_flag=True, help="Use the local emulator; state in .qcsync/sandbox.json.")
+@click.option(
+    "--sandbox", is_flag=True, help="Use the local emulator; state in .qcsync/sandbox.json."
+)
 @click.option("--no-color", is_flag=True, help="Never colour output (NO_COLOR is honoured too).")
 @click.option("--debug", is_flag=True, help="Tracebacks and HTTP request logs (token redacted).")
 @click.version_option(__version__, prog_name="qcsync")
 @click.pass_context
-def main(ctx: click.Context, api_url: str | None, sandbox: bool, no_color: bool, debug: bool) -> None:
+def main(
+    ctx: click.Context, api_url: str | None, sandbox: bool, no_color: bool, debug: bool
+) -> None:
     """Manage QuantConnect cloud projects and their node assignments as code."""
     color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     if debug:
@@ -79,7 +100,9 @@ def main(ctx: click.Context, api_url: str | None, sandbox: bool, no_color: bool,
 
 
 @main.command()
-@click.option("-f", "--file", "paths", multiple=True, metavar="PATH", help="Config file or directory.")
+@click.option(
+    "-f", "--file", "paths", multiple=True, metavar="PATH", help="Config file or directory."
+)
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...]) -> None:
     """Check config files without touching the network."""
@@ -99,3 +122,374 @@ def schema() -> None:
     from qcsync.config import schema_text
 
     click.echo(schema_text(), nl=False)
+
+
+# --- connecting -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _connect(options: GlobalOptions) -> Iterator[QCClient]:
+    """A client for the real service, or for the embedded emulator with --sandbox.
+
+    The sandbox goes through the same HTTP client code as the real service, over loopback, with
+    a token made up for this run only.
+    """
+    from qcsync.client import QCClient
+    from qcsync.credentials import Credentials, load_credentials, resolve_api_url
+
+    if not options.sandbox:
+        credentials = load_credentials(os.environ)
+        with QCClient(resolve_api_url(options.api_url, os.environ), credentials) as client:
+            yield client
+        return
+
+    from qcsync.emulator import Emulator  # lazily: only the CLI may import the emulator
+
+    state = Path(os.environ.get("QCSYNC_SANDBOX_STATE") or SANDBOX_STATE)
+    state.parent.mkdir(parents=True, exist_ok=True)
+    with Emulator(state_path=state, token=secrets.token_hex(16)) as emulator:
+        credentials = Credentials(user_id=emulator.user_id, token=emulator.token)
+        with QCClient(emulator.base_url, credentials) as client:
+            yield client
+
+
+def _live_and_plan(
+    client: QCClient, desired: DesiredState, targets: Sequence[str], parallelism: int
+) -> Plan:
+    from qcsync.planner import PlanOptions, plan
+    from qcsync.state import read_live_state
+
+    live = read_live_state(client, desired, parallelism=parallelism)
+    return plan(desired, live, PlanOptions(targets=tuple(targets)))
+
+
+def _render(plan: Plan, fmt: str, color: bool, violations: Sequence[str]) -> str:
+    from qcsync.render import render_json, render_markdown, render_text
+
+    if fmt == "json":
+        return render_json(plan)
+    if fmt == "markdown":
+        return render_markdown(plan, violations=violations)
+    return render_text(plan, color=color, violations=violations)
+
+
+def _has_changes(plan: Plan) -> bool:
+    return bool(plan.changes)
+
+
+# --- plan, show, apply --------------------------------------------------------------------------
+
+_config_option = click.option(
+    "-f", "--file", "paths", multiple=True, metavar="PATH", help="Config file or directory."
+)
+_target_option = click.option(
+    "--target", "targets", multiple=True, metavar="NAME", help="Limit the plan to this project."
+)
+_parallelism_option = click.option(
+    "--parallelism",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Concurrent API requests.",
+)
+_force_option = click.option("--force", is_flag=True, help="Lift the delete limits after review.")
+_allow_live_option = click.option(
+    "--allow-live", is_flag=True, help="Allow changes to projects with live trading running."
+)
+
+
+@main.command("plan")
+@_config_option
+@click.option(
+    "-o", "--out", "plan_file", metavar="PLANFILE", help="Save the plan (JSON) for apply."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 3 when changes are pending.")
+@_target_option
+@_parallelism_option
+@_force_option
+@_allow_live_option
+@click.pass_context
+def plan_command(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    plan_file: str | None,
+    fmt: str,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+    parallelism: int,
+    force: bool,
+    allow_live: bool,
+) -> None:
+    """Show what apply would change, without changing anything."""
+    from qcsync.config import load_config
+    from qcsync.plan import plan_to_json, safety_violations
+
+    options: GlobalOptions = ctx.obj
+
+    def operation() -> tuple[Plan, tuple[str, ...]]:
+        desired = load_config(_config_paths(paths), os.environ)
+        with _connect(options) as client:
+            result = _live_and_plan(client, desired, targets, parallelism)
+        if plan_file:
+            _write_plan_file(Path(plan_file), plan_to_json(result))
+        return result, safety_violations(result, force=force, allow_live=allow_live)
+
+    result, violations = _run(ctx, operation)
+    click.echo(_render(result, fmt, options.color, violations), nl=False)
+    if plan_file:
+        click.echo(f"Saved the plan to {plan_file}.", err=True)
+    if violations:
+        sys.exit(int(ExitCode.BLOCKED))
+    if detailed_exitcode and _has_changes(result):
+        sys.exit(int(ExitCode.CHANGES))
+
+
+def _write_plan_file(path: Path, document: dict[str, object]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise QcsyncError(f"cannot write the plan file {path}: {error.strerror}") from None
+
+
+def _read_plan_file(path: str) -> Plan:
+    from qcsync.plan import plan_from_json
+
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise QcsyncError(f"cannot read the plan file {path}: {error.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise QcsyncError(f"{path} is not a qcsync plan file: {error}") from None
+    if not isinstance(document, dict):
+        raise QcsyncError(f"{path} is not a qcsync plan file")
+    return plan_from_json(document)
+
+
+@main.command()
+@click.argument("plan_file", metavar="PLANFILE")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+@click.pass_context
+def show(ctx: click.Context, plan_file: str, fmt: str) -> None:
+    """Render a saved plan file."""
+    from qcsync.plan import safety_violations
+
+    options: GlobalOptions = ctx.obj
+    saved = _run(ctx, lambda: _read_plan_file(plan_file))
+    click.echo(_render(saved, fmt, options.color, safety_violations(saved)), nl=False)
+
+
+def _progress(result: ChangeResult) -> None:
+    from qcsync.apply import Outcome
+
+    mark = {"create": "+", "update": "~", "nodes": "~", "delete": "-"}[result.change.action.value]
+    what = f"{mark} {result.change.action.value} {result.change.name}"
+    if result.outcome is Outcome.APPLIED:
+        click.echo(f"{what}: {result.message} [{result.seconds:.1f}s]", err=True)
+    else:
+        click.echo(f"{what}: FAILED: {result.message} [{result.seconds:.1f}s]", err=True)
+
+
+def _report(report: ApplyReport) -> str:
+    from qcsync.apply import Outcome
+
+    applied = report.count(Outcome.APPLIED)
+    if report.ok:
+        return f"Apply complete: {applied} change{'s' if applied != 1 else ''} applied."
+    lines = [
+        f"Apply failed: {applied} applied, {report.count(Outcome.FAILED)} failed, "
+        f"{report.count(Outcome.NOT_ATTEMPTED)} not attempted."
+    ]
+    for result in report.results:
+        lines.append(
+            f"  {result.outcome.value}: {result.change.action.value} {result.change.name}"
+            + (f": {result.message}" if result.outcome is Outcome.FAILED else "")
+        )
+    lines.append("Run `qcsync plan` to see what is left; apply again to finish.")
+    return "\n".join(lines)
+
+
+def _confirm(auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise QcsyncError(
+            "no terminal to confirm on: pass --auto-approve, or apply a saved plan file"
+        )
+    answer = click.prompt(
+        "Apply these changes? Only 'yes' will be accepted", default="", show_default=False, err=True
+    )
+    if answer != "yes":
+        raise QcsyncError("apply cancelled; nothing was changed")
+
+
+@main.command()
+@_config_option
+@click.argument("plan_file", metavar="[PLANFILE]", required=False)
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@_target_option
+@_parallelism_option
+@_force_option
+@_allow_live_option
+@click.pass_context
+def apply(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    plan_file: str | None,
+    auto_approve: bool,
+    targets: tuple[str, ...],
+    parallelism: int,
+    force: bool,
+    allow_live: bool,
+) -> None:
+    """Make QuantConnect match the config (or apply a saved PLANFILE exactly)."""
+    from qcsync.apply import apply_plan, check_fresh, verify_applied
+    from qcsync.config import load_config
+    from qcsync.plan import safety_violations
+
+    options: GlobalOptions = ctx.obj
+    if plan_file and targets:
+        raise click.UsageError("--target cannot be combined with a saved plan file")
+
+    def operation() -> int:
+        saved = _read_plan_file(plan_file) if plan_file else None
+        desired = None if saved else load_config(_config_paths(paths), os.environ)
+        with _connect(options) as client:
+            if saved is not None:
+                planned = saved
+            else:
+                assert desired is not None
+                planned = _live_and_plan(client, desired, targets, parallelism)
+                click.echo(_render(planned, "text", options.color, ()), nl=False)
+            violations = safety_violations(planned, force=force, allow_live=allow_live)
+            if violations:
+                raise SafetyError(violations)
+            if not planned.changes:
+                return int(ExitCode.OK)
+            if saved is not None:
+                check_fresh(client, saved, parallelism)
+            else:
+                _confirm(auto_approve)
+            report = apply_plan(
+                client,
+                planned,
+                now=datetime.now(UTC),
+                parallelism=parallelism,
+                on_result=_progress,
+            )
+            click.echo(_report(report))
+            if not report.ok:
+                return int(ExitCode.ERROR)
+            if desired is not None:
+                left = _live_and_plan(client, desired, targets, parallelism).changes
+                problems = [f"{c.action.value} {c.name}: {c.reason}" for c in left]
+            else:
+                problems = verify_applied(client, planned, parallelism)
+            if problems:
+                raise ApplyError(
+                    "the apply did not converge; still pending:\n"
+                    + "\n".join(f"  {p}" for p in problems)
+                )
+            return int(ExitCode.OK)
+
+    sys.exit(_run(ctx, operation))
+
+
+# --- restore, import, emulator ----------------------------------------------------------------
+
+
+@main.command()
+@click.argument("backup_file", metavar="BACKUP", type=click.Path(dir_okay=False))
+@click.option("--name", metavar="NAME", help="Restore under this name instead of the original.")
+@click.pass_context
+def restore(ctx: click.Context, backup_file: str, name: str | None) -> None:
+    """Recreate a deleted project from its backup."""
+    from qcsync.backup import read_backup
+    from qcsync.backup import restore as restore_backup
+
+    options: GlobalOptions = ctx.obj
+
+    def operation() -> RestoreResult:
+        document = read_backup(Path(backup_file))
+        with _connect(options) as client:
+            return restore_backup(client, document, name=name)
+
+    result = _run(ctx, operation)
+    for missing in result.nodes_missing:
+        click.echo(f"Warning: node {missing} no longer exists; not selected.", err=True)
+    click.echo(
+        f"Restored {result.project.name} as project {result.project.id} ({result.files} files)."
+    )
+
+
+@main.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.pass_context
+def emulator(ctx: click.Context) -> None:
+    """Run the local QuantConnect API emulator (see `qcsync emulator --help`)."""
+    from qcsync.emulator.__main__ import main as emulator_main
+
+    sys.exit(emulator_main(list(ctx.args), prog="qcsync emulator"))
+
+
+@main.command("import")
+@click.option(
+    "--prefix", metavar="FOLDER/", help="Only projects under this folder; it becomes the scope."
+)
+@click.option("-o", "--out", "out_file", metavar="FILE", help="Write here instead of stdout.")
+@click.option("--organization", metavar="ID", help="Organization id (default: the preferred one).")
+@click.option("--force", is_flag=True, help="Overwrite an existing FILE.")
+@_parallelism_option
+@click.pass_context
+def import_command(
+    ctx: click.Context,
+    prefix: str | None,
+    out_file: str | None,
+    organization: str | None,
+    force: bool,
+    parallelism: int,
+) -> None:
+    """Write a config for the projects that already exist."""
+    from qcsync.importer import export_config, in_prefix
+    from qcsync.state import bounded_map
+
+    options: GlobalOptions = ctx.obj
+    if prefix is not None and not prefix.endswith("/"):
+        raise click.BadParameter("a folder prefix ends with '/'", param_hint="--prefix")
+    if out_file and Path(out_file).exists() and not force:
+        raise click.UsageError(f"{out_file} exists; pass --force to overwrite it")
+
+    def operation() -> str:
+        with _connect(options) as client:
+            org = organization or client.preferred_organization_id()
+            projects = [
+                p
+                for p in client.list_projects()
+                if p.organization_id == org and in_prefix(p, prefix)
+            ]
+            catalog = client.read_nodes(org)
+            answers = bounded_map(client.read_project_nodes, [p.id for p in projects], parallelism)
+        selections = {p.id: a.selection for p, a in zip(projects, answers, strict=True)}
+        return export_config(org, projects, catalog, selections, prefix)
+
+    text = _run(ctx, operation)
+    if out_file:
+        Path(out_file).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out_file}.", err=True)
+    else:
+        click.echo(text, nl=False)

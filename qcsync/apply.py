@@ -1,0 +1,373 @@
+"""Executes a Plan through the client: the stale-plan check, ordered stages, backups.
+
+The plan is applied in its stages (renames, creates, other updates and node selections, deletes),
+each stage's changes concurrently up to `parallelism`. On the first failure no new change is
+started, those in flight finish, and the report says what was applied, what failed and what was
+not attempted. Progress goes out through a callback; this module never prints.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
+from qcsync.errors import QcsyncError, StalePlanError
+from qcsync.model import LiveProject, NodeSelection, ProjectFile, ProjectNodes
+from qcsync.plan import Action, Change, Fingerprint, Plan
+from qcsync.state import DEFAULT_PARALLELISM, bounded_map
+
+
+class ApplyClient(Protocol):
+    def list_projects(self) -> tuple[LiveProject, ...]: ...
+
+    def read_project(self, project_id: int) -> LiveProject: ...
+
+    def create_project(
+        self, name: str, language: str, organization_id: str | None
+    ) -> LiveProject: ...
+
+    def update_project(
+        self, project_id: int, *, name: str | None = None, description: str | None = None
+    ) -> None: ...
+
+    def delete_project(self, project_id: int) -> None: ...
+
+    def read_project_nodes(self, project_id: int) -> ProjectNodes: ...
+
+    def update_project_nodes(self, project_id: int, node_ids: Sequence[str]) -> ProjectNodes: ...
+
+    def read_files(self, project_id: int) -> tuple[ProjectFile, ...]: ...
+
+
+class Outcome(enum.Enum):
+    APPLIED = "applied"
+    FAILED = "failed"
+    NOT_ATTEMPTED = "not attempted"
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    change: Change
+    outcome: Outcome
+    message: str = ""
+    seconds: float = 0.0
+    project_id: int | None = None
+    backup: Path | None = None
+
+
+@dataclass(frozen=True)
+class ApplyReport:
+    results: tuple[ChangeResult, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(r.outcome is Outcome.APPLIED for r in self.results)
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for r in self.results if r.outcome is outcome)
+
+
+@dataclass
+class _Run:
+    client: ApplyClient
+    plan: Plan
+    backup_dir: Path
+    now: datetime
+    # Creates record their new ids here so that a new project's node selection can follow.
+    created: dict[str, int] = field(default_factory=dict)
+
+
+def format_modified(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value is not None else None
+
+
+def fingerprint_of(project: LiveProject, selection: NodeSelection | None) -> Fingerprint:
+    nodes = None
+    if selection is not None:
+        nodes = () if selection.auto else tuple(sorted(selection.active))
+    return Fingerprint(
+        modified=format_modified(project.modified),
+        name=project.name,
+        description=project.description,
+        language=project.language,
+        nodes=nodes,
+    )
+
+
+def _field(change: Change, name: str) -> str | tuple[str, ...] | None:
+    return next((f.after for f in change.fields if f.field == name), None)
+
+
+def is_rename(change: Change) -> bool:
+    return change.action is Action.UPDATE and any(f.field == "name" for f in change.fields)
+
+
+def stage_of(change: Change) -> int:
+    """DESIGN.md §4: renames first (they can free a name a create needs), then creates, then the
+    other updates and node selections, deletes last."""
+    if is_rename(change):
+        return 0
+    return {Action.CREATE: 1, Action.UPDATE: 2, Action.NODES: 2, Action.DELETE: 3}[change.action]
+
+
+# --- the stale-plan check ---------------------------------------------------------------------
+
+
+def stale_problems(client: ApplyClient, plan: Plan, parallelism: int) -> list[str]:
+    """Everything about the live state that differs from what the plan saw."""
+    live = {p.id: p for p in client.list_projects() if p.organization_id == plan.organization_id}
+    with_nodes = sorted(
+        {
+            c.project_id
+            for c in plan.changes
+            if c.project_id is not None
+            and c.fingerprint is not None
+            and c.fingerprint.nodes is not None
+            and c.project_id in live
+        }
+    )
+    answers = bounded_map(client.read_project_nodes, with_nodes, parallelism)
+    selections = {pid: a.selection for pid, a in zip(with_nodes, answers, strict=True)}
+    renamed_away = {c.project_id for c in plan.changes if is_rename(c)}
+    deleted = {c.project_id for c in plan.changes if c.action is Action.DELETE}
+    problems: list[str] = []
+    seen: set[int] = set()
+    for change in plan.changes:
+        pid = change.project_id
+        if change.action is Action.CREATE:
+            holder = next(
+                (
+                    p
+                    for p in live.values()
+                    if p.name == change.name and p.id not in renamed_away | deleted
+                ),
+                None,
+            )
+            if holder is not None:
+                problems.append(
+                    f"{change.name}: the name is now taken by project {holder.id}, "
+                    "so the create would make a duplicate"
+                )
+            continue
+        if pid is None or pid in seen or change.fingerprint is None:
+            continue
+        seen.add(pid)
+        project = live.get(pid)
+        if project is None:
+            problems.append(f"{change.name} (id {pid}): no longer exists in the organization")
+            continue
+        before = change.fingerprint
+        now = fingerprint_of(project, selections.get(pid) if before.nodes is not None else None)
+        differing = [
+            name
+            for name in ("modified", "name", "description", "language", "nodes")
+            if getattr(before, name) != getattr(now, name)
+        ]
+        if differing:
+            problems.append(
+                f"{change.name} (id {pid}): changed since the plan was made "
+                f"({', '.join(differing)})"
+            )
+    return problems
+
+
+def check_fresh(client: ApplyClient, plan: Plan, parallelism: int = DEFAULT_PARALLELISM) -> None:
+    problems = stale_problems(client, plan, parallelism)
+    if problems:
+        raise StalePlanError([*problems, "run `qcsync plan` again and review the new plan"])
+
+
+# --- execution --------------------------------------------------------------------------------
+
+
+def _create(run: _Run, change: Change) -> tuple[str, int]:
+    language = str(_field(change, "language") or "Py")
+    project = run.client.create_project(change.name, language, run.plan.organization_id)
+    if project.name != change.name:
+        # The service does not refuse a duplicate name: it creates "NAME 1". Undo that at once
+        # (the new project is empty) and name the project that holds the name.
+        run.client.delete_project(project.id)
+        holder = next(
+            (
+                p
+                for p in run.client.list_projects()
+                if p.name == change.name and p.organization_id == run.plan.organization_id
+            ),
+            None,
+        )
+        held = f" by project {holder.id}" if holder else ""
+        raise QcsyncError(
+            f"conflict: the name is already taken{held}; the service created a duplicate "
+            f"{project.name!r} (id {project.id}), which qcsync deleted again"
+        )
+    description = _field(change, "description")
+    if isinstance(description, str) and description:
+        run.client.update_project(project.id, description=description)
+    run.created[change.name] = project.id
+    return f"created (id {project.id})", project.id
+
+
+def _project_id(run: _Run, change: Change) -> int:
+    if change.project_id is not None:
+        return change.project_id
+    pid = run.created.get(change.name)
+    if pid is None:
+        raise QcsyncError("its project was not created")
+    return pid
+
+
+def _execute(run: _Run, change: Change) -> ChangeResult:
+    started = time.monotonic()
+    backup: Path | None = None
+    pid = change.project_id
+    try:
+        match change.action:
+            case Action.CREATE:
+                message, pid = _create(run, change)
+            case Action.UPDATE:
+                name = _field(change, "name")
+                description = _field(change, "description")
+                run.client.update_project(
+                    _project_id(run, change),
+                    name=name if isinstance(name, str) else None,
+                    description=description if isinstance(description, str) else None,
+                )
+                message = "renamed" if is_rename(change) else "updated"
+            case Action.NODES:
+                pid = _project_id(run, change)
+                after = _field(change, "nodes")
+                ids = list(after) if isinstance(after, tuple) else []
+                run.client.update_project_nodes(pid, ids)
+                message = "node selection set" if ids else "node selection set to auto"
+            case Action.DELETE:
+                pid = _project_id(run, change)
+                project = run.client.read_project(pid)
+                backup = take_backup(run.client, project, run.backup_dir, run.now)
+                run.client.delete_project(pid)
+                message = f"deleted (backup {backup})"
+    except QcsyncError as error:
+        return ChangeResult(
+            change, Outcome.FAILED, str(error), time.monotonic() - started, pid, backup
+        )
+    return ChangeResult(change, Outcome.APPLIED, message, time.monotonic() - started, pid, backup)
+
+
+def _run_stage(
+    run: _Run,
+    changes: Sequence[Change],
+    parallelism: int,
+    on_result: Callable[[ChangeResult], None],
+) -> tuple[list[ChangeResult], bool]:
+    """Run one stage; after a failure start nothing new, but let those in flight finish."""
+    results: list[ChangeResult] = []
+    failed = False
+    queue: Iterator[Change] = iter(changes)
+    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+        pending: set[Future[ChangeResult]] = set()
+        while True:
+            while not failed and len(pending) < parallelism:
+                change = next(queue, None)
+                if change is None:
+                    break
+                pending.add(pool.submit(_execute, run, change))
+            if not pending:
+                break
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                result = future.result()
+                results.append(result)
+                on_result(result)
+                failed = failed or result.outcome is Outcome.FAILED
+    for change in queue:
+        results.append(ChangeResult(change, Outcome.NOT_ATTEMPTED, "an earlier change failed"))
+    return results, failed
+
+
+def apply_plan(
+    client: ApplyClient,
+    plan: Plan,
+    *,
+    now: datetime,
+    parallelism: int = DEFAULT_PARALLELISM,
+    backup_root: Path = DEFAULT_BACKUP_ROOT,
+    on_result: Callable[[ChangeResult], None] = lambda _: None,
+) -> ApplyReport:
+    run = _Run(client, plan, backup_run_directory(backup_root, now), now)
+    by_change: dict[int, ChangeResult] = {}
+    failed = False
+    for stage in range(4):
+        changes = [c for c in plan.changes if stage_of(c) == stage]
+        if failed:
+            for change in changes:
+                by_change[id(change)] = ChangeResult(
+                    change, Outcome.NOT_ATTEMPTED, "an earlier change failed"
+                )
+            continue
+        results, failed = _run_stage(run, changes, parallelism, on_result)
+        by_change.update((id(r.change), r) for r in results)
+    return ApplyReport(tuple(by_change[id(c)] for c in plan.changes))
+
+
+# --- convergence --------------------------------------------------------------------------------
+
+
+def verify_applied(
+    client: ApplyClient, plan: Plan, parallelism: int = DEFAULT_PARALLELISM
+) -> list[str]:
+    """Re-read the projects a plan touched and list every change whose result is not there.
+
+    This is the convergence check for `apply PLANFILE`, which has no config to re-plan from.
+    """
+    live = {p.id: p for p in client.list_projects() if p.organization_id == plan.organization_id}
+    by_name = {p.name: p for p in live.values()}
+    node_changes = [c for c in plan.changes if c.action is Action.NODES]
+    ids = sorted(
+        {
+            pid
+            for c in node_changes
+            if (
+                pid := c.project_id
+                if c.project_id is not None
+                else getattr(by_name.get(c.name), "id", None)
+            )
+            is not None
+        }
+    )
+    answers = bounded_map(client.read_project_nodes, ids, parallelism)
+    selections = {pid: a.selection for pid, a in zip(ids, answers, strict=True)}
+    problems: list[str] = []
+    for change in plan.changes:
+        project = (
+            live.get(change.project_id)
+            if change.project_id is not None
+            else by_name.get(change.name)
+        )
+        if change.action is Action.DELETE:
+            if change.project_id in live:
+                problems.append(f"delete {change.name}: the project still exists")
+            continue
+        if project is None:
+            problems.append(f"{change.action.value} {change.name}: the project is not there")
+            continue
+        for fc in change.fields:
+            if fc.field == "nodes":
+                selection = selections.get(project.id)
+                now = None if selection is None else fingerprint_of(project, selection).nodes
+                actual: object = now
+            elif fc.field == "language":
+                actual = project.language
+            else:
+                actual = getattr(project, fc.field)
+            if actual != fc.after:
+                problems.append(
+                    f"{change.action.value} {change.name}: {fc.field} is {actual!r}, "
+                    f"expected {fc.after!r}"
+                )
+    return problems

@@ -1,0 +1,225 @@
+"""Project backups taken before a delete, and `qcsync restore`.
+
+A backup is one JSON file holding what a delete would lose that the API can give back: the
+project's metadata, its node selection and every file with its content. It is written atomically
+and read back before the delete may go ahead (DESIGN.md §3). Backups never hold credentials: they
+are built only from API answers about the project.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from qcsync.errors import BackupError, QcsyncError
+from qcsync.model import LiveProject, Node, NodeSelection, ProjectFile, ProjectNodes
+
+BACKUP_FORMAT = 1
+BACKUP_KIND = "qcsync-project-backup"
+DEFAULT_BACKUP_ROOT = Path(".qcsync") / "backups"
+
+
+class BackupSource(Protocol):
+    def read_project_nodes(self, project_id: int) -> ProjectNodes: ...
+
+    def read_files(self, project_id: int) -> tuple[ProjectFile, ...]: ...
+
+
+class RestoreTarget(Protocol):
+    def list_projects(self) -> tuple[LiveProject, ...]: ...
+
+    def create_project(
+        self, name: str, language: str, organization_id: str | None
+    ) -> LiveProject: ...
+
+    def update_project(
+        self, project_id: int, *, name: str | None = None, description: str | None = None
+    ) -> None: ...
+
+    def read_files(self, project_id: int) -> tuple[ProjectFile, ...]: ...
+
+    def create_file(self, project_id: int, name: str, content: str) -> None: ...
+
+    def update_file(self, project_id: int, name: str, content: str) -> None: ...
+
+    def delete_file(self, project_id: int, name: str) -> None: ...
+
+    def read_project_nodes(self, project_id: int) -> ProjectNodes: ...
+
+    def update_project_nodes(self, project_id: int, node_ids: Sequence[str]) -> ProjectNodes: ...
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    project: LiveProject
+    files: int
+    nodes_restored: tuple[str, ...]
+    nodes_missing: tuple[str, ...]  # labels of backed-up nodes the organization no longer has
+
+
+def backup_document(
+    project: LiveProject, nodes: ProjectNodes, files: Sequence[ProjectFile], taken_at: datetime
+) -> dict[str, Any]:
+    by_id = {n.id: n for n in nodes.catalog}
+    active = [
+        by_id.get(i, Node(id=i, name=i, sku="", kind="backtest")) for i in nodes.selection.active
+    ]
+    return {
+        "kind": BACKUP_KIND,
+        "format_version": BACKUP_FORMAT,
+        "taken_at": taken_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "project": {
+            "id": project.id,
+            "name": project.name,
+            "organization_id": project.organization_id,
+            "language": project.language,
+            "description": project.description,
+            "modified": project.modified.strftime("%Y-%m-%d %H:%M:%S")
+            if project.modified
+            else None,
+        },
+        "nodes": {
+            "auto": nodes.selection.auto,
+            "active": [
+                {"id": n.id, "name": n.name, "sku": n.sku, "kind": n.kind}
+                for n in sorted(active, key=lambda n: n.id)
+            ],
+        },
+        # Library files belong to another project; restoring them would fork the library.
+        "files": [
+            {"name": f.name, "content": f.content}
+            for f in sorted(files, key=lambda f: f.name)
+            if not f.is_library
+        ],
+    }
+
+
+def backup_filename(project: LiveProject) -> str:
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "_", project.name).strip("_") or "project"
+    return f"{project.id}-{safe}.json"
+
+
+def write_backup(directory: Path, name: str, document: Mapping[str, Any]) -> Path:
+    """Write atomically, then read back and compare; any failure is a BackupError."""
+    path = directory / name
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=2, ensure_ascii=False, sort_keys=True)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        if read_backup(path) != document:
+            raise BackupError(f"backup {path} does not read back as written")
+    except OSError as error:
+        raise BackupError(f"cannot write backup {path}: {error.strerror or error}") from None
+    return path
+
+
+def take_backup(source: BackupSource, project: LiveProject, directory: Path, now: datetime) -> Path:
+    try:
+        nodes = source.read_project_nodes(project.id)
+        files = source.read_files(project.id)
+    except QcsyncError as error:
+        raise BackupError(f"cannot back up {project.name} (id {project.id}): {error}") from None
+    return write_backup(
+        directory, backup_filename(project), backup_document(project, nodes, files, now)
+    )
+
+
+def backup_run_directory(root: Path, now: datetime) -> Path:
+    return root / now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def read_backup(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BackupError(f"cannot read backup {path}: {error}") from None
+    if (
+        not isinstance(document, dict)
+        or document.get("kind") != BACKUP_KIND
+        or document.get("format_version") != BACKUP_FORMAT
+    ):
+        raise BackupError(f"{path} is not a qcsync backup (format {BACKUP_FORMAT})")
+    return document
+
+
+def restore(
+    client: RestoreTarget, document: Mapping[str, Any], *, name: str | None = None
+) -> RestoreResult:
+    """Recreate a project from a backup document under its own name, or `name`."""
+    meta = document["project"]
+    target = name or str(meta["name"])
+    organization = str(meta["organization_id"])
+    holder = next(
+        (
+            p
+            for p in client.list_projects()
+            if p.name == target and p.organization_id == organization
+        ),
+        None,
+    )
+    if holder is not None:
+        raise QcsyncError(
+            f"a project named {target!r} already exists (id {holder.id}); "
+            "restore under another name with --name"
+        )
+    created = client.create_project(target, str(meta["language"]), organization)
+    if created.name != target:
+        # The service renamed a duplicate that appeared since the check; say so rather than hide it.
+        raise QcsyncError(
+            f"the service created the project as {created.name!r} (id {created.id}), "
+            f"because {target!r} was taken meanwhile"
+        )
+    if meta.get("description"):
+        client.update_project(created.id, description=str(meta["description"]))
+    _restore_files(client, created.id, document["files"])
+    restored, missing = _restore_nodes(client, created.id, document["nodes"])
+    return RestoreResult(created, len(document["files"]), restored, missing)
+
+
+def _restore_files(
+    client: RestoreTarget, project_id: int, files: Sequence[Mapping[str, str]]
+) -> None:
+    wanted = {f["name"]: f["content"] for f in files}
+    present = {f.name: f.content for f in client.read_files(project_id) if not f.is_library}
+    for file_name, content in wanted.items():
+        if file_name in present:
+            if present[file_name] != content:
+                client.update_file(project_id, file_name, content)
+        else:
+            client.create_file(project_id, file_name, content)
+    for file_name in present.keys() - wanted.keys():
+        client.delete_file(project_id, file_name)
+
+
+def _restore_nodes(
+    client: RestoreTarget, project_id: int, nodes: Mapping[str, Any]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if nodes["auto"] or not nodes["active"]:
+        return (), ()
+    catalog = {n.id for n in client.read_project_nodes(project_id).catalog}
+    present = [n for n in nodes["active"] if n["id"] in catalog]
+    missing = tuple(
+        f"{n['name']} ({n['sku']}) {n['id']}" for n in nodes["active"] if n["id"] not in catalog
+    )
+    if present:
+        client.update_project_nodes(project_id, [n["id"] for n in present])
+    return tuple(n["id"] for n in present), missing
+
+
+def selection_of(document: Mapping[str, Any]) -> NodeSelection:
+    nodes = document["nodes"]
+    return NodeSelection(
+        auto=bool(nodes["auto"]), active=frozenset(n["id"] for n in nodes["active"])
+    )

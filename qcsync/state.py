@@ -1,0 +1,81 @@
+"""Reads the live state a plan needs, with the fewest requests.
+
+One `projects/read` for every project (filtered here to the configured organization), the
+organization's node catalogue once when any entry manages nodes, and `projects/nodes/read` only
+for live projects that an entry managing nodes could match, concurrently. Concurrency lives here
+and in apply.py only (DESIGN.md §5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol, TypeVar
+
+from qcsync.model import DesiredState, LiveProject, LiveState, Node, NodeSelection, ProjectNodes
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+DEFAULT_PARALLELISM = 8
+
+
+class StateReader(Protocol):
+    """The part of QCClient that reading state needs (a seam for tests)."""
+
+    def list_projects(self) -> tuple[LiveProject, ...]: ...
+
+    def read_project_nodes(self, project_id: int) -> ProjectNodes: ...
+
+    def read_nodes(self, organization_id: str) -> tuple[Node, ...]: ...
+
+    def preferred_organization_id(self) -> str: ...
+
+
+def bounded_map(fn: Callable[[T], R], items: Sequence[T], parallelism: int) -> list[R]:
+    """`map` over a thread pool of at most `parallelism` workers; the first error propagates."""
+    if len(items) <= 1 or parallelism <= 1:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(parallelism, len(items))) as pool:
+        return list(pool.map(fn, items))
+
+
+def organization_id(client: StateReader, desired: DesiredState) -> str:
+    return desired.organization or client.preferred_organization_id()
+
+
+def candidates_for_nodes(desired: DesiredState, projects: Iterable[LiveProject]) -> list[int]:
+    """Ids of live projects whose node selection the planner may compare.
+
+    Identity is the planner's business; this is the superset it could pick from (by id, name or
+    renamed_from), so that no selection the plan needs is missing and none it ignores is read.
+    """
+    ids: set[int] = set()
+    names: set[str] = set()
+    for entry in desired.projects:
+        if entry.nodes is None:
+            continue
+        if entry.id is not None:
+            ids.add(entry.id)
+        names.add(entry.name)
+        names.update(entry.renamed_from)
+    return sorted(p.id for p in projects if p.id in ids or p.name in names)
+
+
+def read_live_state(
+    client: StateReader,
+    desired: DesiredState,
+    *,
+    parallelism: int = DEFAULT_PARALLELISM,
+    organization: str | None = None,
+) -> LiveState:
+    org = organization or organization_id(client, desired)
+    projects = tuple(p for p in client.list_projects() if p.organization_id == org)
+    manages_nodes = any(entry.nodes is not None for entry in desired.projects)
+    catalog = client.read_nodes(org) if manages_nodes else ()
+    wanted = candidates_for_nodes(desired, projects)
+    answers = bounded_map(client.read_project_nodes, wanted, parallelism)
+    selections: dict[int, NodeSelection] = {
+        pid: answer.selection for pid, answer in zip(wanted, answers, strict=True)
+    }
+    return LiveState(organization_id=org, projects=projects, catalog=catalog, selections=selections)
