@@ -20,7 +20,7 @@ from typing import Protocol
 from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
 from qcsync.errors import QcsyncError, StalePlanError
 from qcsync.model import LiveProject, NodeSelection, ProjectFile, ProjectNodes
-from qcsync.plan import Action, Change, Fingerprint, Plan
+from qcsync.plan import Action, Change, Fingerprint, Plan, group_of
 from qcsync.state import DEFAULT_PARALLELISM, bounded_map
 
 
@@ -101,22 +101,6 @@ def fingerprint_of(project: LiveProject, selection: NodeSelection | None) -> Fin
     )
 
 
-def _field(change: Change, name: str) -> str | tuple[str, ...] | None:
-    return next((f.after for f in change.fields if f.field == name), None)
-
-
-def is_rename(change: Change) -> bool:
-    return change.action is Action.UPDATE and any(f.field == "name" for f in change.fields)
-
-
-def stage_of(change: Change) -> int:
-    """DESIGN.md §4: renames first (they can free a name a create needs), then creates, then the
-    other updates and node selections, deletes last."""
-    if is_rename(change):
-        return 0
-    return {Action.CREATE: 1, Action.UPDATE: 2, Action.NODES: 2, Action.DELETE: 3}[change.action]
-
-
 # --- the stale-plan check ---------------------------------------------------------------------
 
 
@@ -135,7 +119,7 @@ def stale_problems(client: ApplyClient, plan: Plan, parallelism: int) -> list[st
     )
     answers = bounded_map(client.read_project_nodes, with_nodes, parallelism)
     selections = {pid: a.selection for pid, a in zip(with_nodes, answers, strict=True)}
-    renamed_away = {c.project_id for c in plan.changes if is_rename(c)}
+    renamed_away = {c.project_id for c in plan.changes if c.is_rename}
     deleted = {c.project_id for c in plan.changes if c.action is Action.DELETE}
     problems: list[str] = []
     seen: set[int] = set()
@@ -188,7 +172,7 @@ def check_fresh(client: ApplyClient, plan: Plan, parallelism: int = DEFAULT_PARA
 
 
 def _create(run: _Run, change: Change) -> tuple[str, int]:
-    language = str(_field(change, "language") or "Py")
+    language = str(change.after("language") or "Py")
     project = run.client.create_project(change.name, language, run.plan.organization_id)
     if project.name != change.name:
         # The service does not refuse a duplicate name: it creates "NAME 1". Undo that at once
@@ -207,7 +191,7 @@ def _create(run: _Run, change: Change) -> tuple[str, int]:
             f"conflict: the name is already taken{held}; the service created a duplicate "
             f"{project.name!r} (id {project.id}), which qcsync deleted again"
         )
-    description = _field(change, "description")
+    description = change.after("description")
     if isinstance(description, str) and description:
         run.client.update_project(project.id, description=description)
     run.created[change.name] = project.id
@@ -232,17 +216,17 @@ def _execute(run: _Run, change: Change) -> ChangeResult:
             case Action.CREATE:
                 message, pid = _create(run, change)
             case Action.UPDATE:
-                name = _field(change, "name")
-                description = _field(change, "description")
+                name = change.after("name")
+                description = change.after("description")
                 run.client.update_project(
                     _project_id(run, change),
                     name=name if isinstance(name, str) else None,
                     description=description if isinstance(description, str) else None,
                 )
-                message = "renamed" if is_rename(change) else "updated"
+                message = "renamed" if change.is_rename else "updated"
             case Action.NODES:
                 pid = _project_id(run, change)
-                after = _field(change, "nodes")
+                after = change.after("nodes")
                 ids = list(after) if isinstance(after, tuple) else []
                 run.client.update_project_nodes(pid, ids)
                 message = "node selection set" if ids else "node selection set to auto"
@@ -303,7 +287,7 @@ def apply_plan(
     by_change: dict[int, ChangeResult] = {}
     failed = False
     for stage in range(4):
-        changes = [c for c in plan.changes if stage_of(c) == stage]
+        changes = [c for c in plan.changes if group_of(c) == stage]
         if failed:
             for change in changes:
                 by_change[id(change)] = ChangeResult(
