@@ -1,0 +1,513 @@
+"""The emulator's account state and every operation on it, without HTTP.
+
+Owns: organizations with their node catalogues, projects with their files and node selection,
+and the JSON state file (written atomically after every write). Operations take already-parsed
+parameters and return wire-shaped dicts (qc-api.md §4-§5) or raise ``BusinessError``, which the
+server turns into HTTP 200 with ``success: false``. All access goes through one lock.
+
+Choices where qc-api.md is silent (inferred, documented here so tests can pin them):
+- project lists are ordered newest first (highest ``projectId`` first), for reads and pages;
+- a duplicate name on create is made unique within the organization: ``NAME 1``, ``NAME 2``, ...;
+- writing a file bumps the project's ``modified``; changing the node selection does not;
+- ``projects/update`` bumps ``modified`` when it carries ``name`` or ``description``;
+- unknown node ids in ``projects/nodes/update`` are ignored; if none is left, it means auto;
+- ``projects/read`` ignores ``organizationId`` (undocumented): listing spans organizations.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from qcsync.emulator.seed import complete_node
+
+STATE_FORMAT = 1
+FIRST_PROJECT_ID = 23456789
+FIRST_FILE_ID = 108944675
+NODE_KINDS = ("backtest", "research", "live")
+LANGUAGES = ("Py", "C#")
+LEAN_VERSION = {
+    "id": 17120,
+    "created": "2025-06-02 14:00:00",
+    "description": "LEAN engine master",
+    "leanHash": "0b3a4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d",
+    "leanCloudHash": "9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d",
+    "name": "master",
+    "ref": "refs/heads/master",
+    "public": True,
+}
+
+DEFAULT_FILES: dict[str, dict[str, str]] = {
+    "Py": {
+        "main.py": (
+            "from AlgorithmImports import *\n\n\n"
+            "class EmulatedAlgorithm(QCAlgorithm):\n"
+            "    def initialize(self):\n"
+            "        self.set_start_date(2024, 1, 1)\n"
+            '        self.add_equity("SPY")\n'
+        ),
+        "research.ipynb": '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 2}\n',
+    },
+    "C#": {
+        "Main.cs": (
+            "namespace QuantConnect.Algorithm.CSharp\n{\n"
+            "    public class EmulatedAlgorithm : QCAlgorithm\n    {\n"
+            '        public override void Initialize() { AddEquity("SPY"); }\n    }\n}\n'
+        ),
+        "Research.ipynb": '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 2}\n',
+    },
+}
+
+
+class BusinessError(Exception):
+    """A request the service refuses with HTTP 200 and ``success: false``."""
+
+
+def wire_date(seconds: float) -> str:
+    """The service's date format: ``YYYY-MM-DD HH:MM:SS`` in UTC, no zone, no fraction."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds))
+
+
+class Store:
+    """Thread-safe account state, persisted to ``state_path`` when one is given."""
+
+    def __init__(
+        self,
+        *,
+        user_id: str,
+        seed: Mapping[str, Any],
+        state_path: Path | None,
+        clock: Callable[[], float],
+    ) -> None:
+        self._lock = threading.RLock()
+        self._user_id = user_id
+        self._clock = clock
+        self._path = state_path
+        if state_path is not None and state_path.exists():
+            self._state: dict[str, Any] = json.loads(state_path.read_text(encoding="utf-8"))
+            if self._state.get("format") != STATE_FORMAT:
+                raise ValueError(
+                    f"{state_path}: not an emulator state file of format {STATE_FORMAT}"
+                )
+        else:
+            self._state = self._state_from_seed(seed)
+            self._save()
+
+    # ----------------------------------------------------------------- seeding and persistence
+
+    def _state_from_seed(self, seed: Mapping[str, Any]) -> dict[str, Any]:
+        organizations = []
+        for org in seed.get("organizations", []):
+            nodes = org.get("nodes", {})
+            organizations.append(
+                {
+                    "id": str(org["id"]),
+                    "name": str(org["name"]),
+                    "type": str(org.get("type", "team")),
+                    "seats": int(org.get("seats", 1)),
+                    "preferred": bool(org.get("preferred", False)),
+                    "ownerName": str(org.get("ownerName", "Emulator User")),
+                    "nodes": {k: [complete_node(n) for n in nodes.get(k, [])] for k in NODE_KINDS},
+                }
+            )
+        if organizations and not any(o["preferred"] for o in organizations):
+            organizations[0]["preferred"] = True
+        self._state = {
+            "format": STATE_FORMAT,
+            "nextProjectId": FIRST_PROJECT_ID,
+            "nextFileId": FIRST_FILE_ID,
+            "organizations": organizations,
+            "projects": [],
+        }
+        for org in seed.get("organizations", []):
+            for entry in org.get("projects", []):
+                project_id = self._insert_project(
+                    name=str(entry["name"]),
+                    language=str(entry.get("language", "Py")),
+                    organization_id=str(org["id"]),
+                    description=str(entry.get("description", "")),
+                    code_running=bool(entry.get("codeRunning", False)),
+                    files=entry.get("files"),
+                )
+                if entry.get("nodes"):
+                    self._select_nodes(self._record(project_id), list(entry["nodes"]))
+        return self._state
+
+    def _save(self) -> None:
+        if self._path is None:
+            return
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=self._path.name + ".", dir=self._path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(self._state, handle, indent=1, sort_keys=True)
+            os.replace(temp, self._path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+    # ----------------------------------------------------------------------------- lookups
+
+    def _now(self) -> str:
+        return wire_date(self._clock())
+
+    def _organization(self, organization_id: str | None) -> dict[str, Any]:
+        for org in self._state["organizations"]:
+            if organization_id is None and org["preferred"]:
+                return org  # type: ignore[no-any-return]
+            if org["id"] == organization_id:
+                return org  # type: ignore[no-any-return]
+        raise BusinessError(f"Organization not found: {organization_id}")
+
+    def _record(self, project_id: int | None) -> dict[str, Any]:
+        if project_id is None:
+            raise BusinessError("projectId is required")
+        for record in self._state["projects"]:
+            if record["project"]["projectId"] == project_id:
+                return record  # type: ignore[no-any-return]
+        raise BusinessError(f"Project not found. Project ID: {project_id}")
+
+    def _names_in(self, organization_id: str) -> set[str]:
+        return {
+            r["project"]["name"]
+            for r in self._state["projects"]
+            if r["project"]["organizationId"] == organization_id
+        }
+
+    def _file(self, record: dict[str, Any], name: str) -> dict[str, Any]:
+        for file in record["files"]:
+            if file["name"] == name:
+                return file  # type: ignore[no-any-return]
+        raise BusinessError(f"File not found: {name}")
+
+    def _touch(self, record: dict[str, Any]) -> None:
+        record["project"]["modified"] = self._now()
+
+    def _all_nodes(self, organization_id: str) -> list[dict[str, Any]]:
+        nodes = self._organization(organization_id)["nodes"]
+        return [node for kind in NODE_KINDS for node in nodes[kind]]
+
+    # ----------------------------------------------------------------------------- projects
+
+    def _insert_project(
+        self,
+        *,
+        name: str,
+        language: str,
+        organization_id: str | None,
+        description: str,
+        code_running: bool,
+        files: Mapping[str, str] | None,
+    ) -> int:
+        if not name.strip():
+            raise BusinessError("Project name cannot be empty")
+        if language not in LANGUAGES:
+            raise BusinessError(f"Language must be one of Py, C#; got '{language}'")
+        org = self._organization(organization_id)
+        unique, taken, n = name, self._names_in(org["id"]), 0
+        while unique in taken:
+            n += 1
+            unique = f"{name} {n}"
+        project_id = int(self._state["nextProjectId"])
+        self._state["nextProjectId"] = project_id + 1
+        now = self._now()
+        uid = int(self._user_id) if self._user_id.isdigit() else 0
+        project = {
+            "projectId": project_id,
+            "organizationId": org["id"],
+            "name": unique,
+            "modified": now,
+            "created": now,
+            "ownerId": uid,
+            "language": language,
+            "collaborators": [
+                {
+                    "uid": uid,
+                    "liveControl": True,
+                    "permission": "write",
+                    "publicId": "emulator-user",
+                    "profileImage": "https://cdn.quantconnect.com/web/i/users/profile/default.jpg",
+                    "email": "emulator@example.com",
+                    "name": "Emulator User",
+                    "bio": None,
+                    "owner": True,
+                }
+            ],
+            "leanVersionId": LEAN_VERSION["id"],
+            "leanPinnedToMaster": True,
+            "owner": True,
+            "description": description,
+            "channelId": f"P{project_id}-{project_id:032x}",
+            "parameters": [],
+            "libraries": [],
+            "grid": None,
+            "liveGrid": None,
+            "paperEquity": None,
+            "lastLiveDeployment": None,
+            "liveForm": None,
+            "encrypted": False,
+            "codeRunning": code_running,
+            "leanEnvironment": 1,
+            "encryptionKey": None,
+        }
+        contents = DEFAULT_FILES[language] if files is None else files
+        record: dict[str, Any] = {
+            "project": project,
+            "files": [],
+            "nodes": [],
+            "autoSelectNode": True,
+        }
+        for file_name, content in contents.items():
+            record["files"].append(self._new_file(project_id, str(file_name), str(content)))
+        self._state["projects"].append(record)
+        return project_id
+
+    def _new_file(self, project_id: int, name: str, content: str) -> dict[str, Any]:
+        file_id = int(self._state["nextFileId"])
+        self._state["nextFileId"] = file_id + 1
+        return {
+            "id": file_id,
+            "projectId": project_id,
+            "name": name,
+            "content": content,
+            "modified": self._now(),
+            "open": False,
+            "isLibrary": False,
+        }
+
+    def create_project(
+        self,
+        name: str,
+        language: str,
+        *,
+        organization_id: str | None = None,
+        description: str = "",
+        code_running: bool = False,
+        files: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        with self._lock:
+            project_id = self._insert_project(
+                name=name,
+                language=language,
+                organization_id=organization_id,
+                description=description,
+                code_running=code_running,
+                files=files,
+            )
+            self._save()
+            return copy.deepcopy(self._record(project_id)["project"])
+
+    def read_projects(
+        self, project_id: int | None = None, start: int | None = None, end: int | None = None
+    ) -> list[dict[str, Any]]:
+        with self._lock:
+            if project_id is not None:
+                return [copy.deepcopy(self._record(project_id)["project"])]
+            projects = sorted(
+                (r["project"] for r in self._state["projects"]),
+                key=lambda p: -int(p["projectId"]),
+            )
+            if start is not None or end is not None:
+                first = 0 if start is None else start
+                if first < 0 or (end is not None and first >= end):
+                    raise BusinessError("Invalid range: start must be >= 0 and less than end")
+                projects = projects[first:end]
+            return copy.deepcopy(projects)
+
+    def project(self, project_id: int) -> dict[str, Any] | None:
+        with self._lock:
+            try:
+                return copy.deepcopy(self._record(project_id)["project"])  # type: ignore[no-any-return]
+            except BusinessError:
+                return None
+
+    def update_project(
+        self, project_id: int | None, name: str | None = None, description: str | None = None
+    ) -> None:
+        with self._lock:
+            record = self._record(project_id)
+            project = record["project"]
+            if name is not None:
+                if not name.strip():
+                    raise BusinessError("Project name cannot be empty")
+                if name != project["name"] and name in self._names_in(project["organizationId"]):
+                    raise BusinessError(f"A project with the name '{name}' already exists")
+                project["name"] = name
+            if description is not None:
+                project["description"] = description
+            if name is not None or description is not None:
+                self._touch(record)
+                self._save()
+
+    def delete_project(self, project_id: int | None) -> None:
+        with self._lock:
+            record = self._record(project_id)
+            self._state["projects"].remove(record)
+            self._save()
+
+    def set_code_running(self, project_id: int, running: bool) -> None:
+        with self._lock:
+            self._record(project_id)["project"]["codeRunning"] = running
+            self._save()
+
+    def touch(self, project_id: int) -> None:
+        with self._lock:
+            self._touch(self._record(project_id))
+            self._save()
+
+    # -------------------------------------------------------------------------------- nodes
+
+    def _select_nodes(self, record: dict[str, Any], node_ids: list[str]) -> None:
+        known = {n["id"] for n in self._all_nodes(record["project"]["organizationId"])}
+        selected = [i for i in dict.fromkeys(node_ids) if i in known]
+        record["nodes"] = selected
+        record["autoSelectNode"] = not selected
+
+    def _project_nodes(self, record: dict[str, Any]) -> dict[str, Any]:
+        org = self._organization(record["project"]["organizationId"])
+        active = set(record["nodes"])
+        return {
+            "nodes": {
+                kind: [
+                    {**copy.deepcopy(n), "active": n["id"] in active} for n in org["nodes"][kind]
+                ]
+                for kind in NODE_KINDS
+            },
+            "autoSelectNode": bool(record["autoSelectNode"]),
+        }
+
+    def read_project_nodes(self, project_id: int | None) -> dict[str, Any]:
+        with self._lock:
+            return self._project_nodes(self._record(project_id))
+
+    def update_project_nodes(self, project_id: int | None, node_ids: list[str]) -> dict[str, Any]:
+        with self._lock:
+            record = self._record(project_id)
+            self._select_nodes(record, node_ids)
+            self._save()
+            return self._project_nodes(record)
+
+    def read_organization_nodes(self, organization_id: str | None) -> dict[str, Any]:
+        with self._lock:
+            nodes = self._organization(organization_id)["nodes"]
+            return {
+                kind: [{**copy.deepcopy(n), "active": False} for n in nodes[kind]]
+                for kind in NODE_KINDS
+            }
+
+    # -------------------------------------------------------------------------------- files
+
+    def create_file(
+        self, project_id: int | None, name: str | None, content: str | None
+    ) -> dict[str, Any]:
+        with self._lock:
+            record = self._record(project_id)
+            if not name:
+                raise BusinessError("File name is required")
+            if content == "":
+                raise BusinessError("File content cannot be empty")
+            if any(f["name"] == name for f in record["files"]):
+                raise BusinessError(f"File already exists: {name}")
+            file = self._new_file(record["project"]["projectId"], name, content or "")
+            record["files"].append(file)
+            self._touch(record)
+            self._save()
+            return copy.deepcopy(file)
+
+    def read_files(self, project_id: int | None, name: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            record = self._record(project_id)
+            if name is not None:
+                return [copy.deepcopy(self._file(record, name))]
+            return copy.deepcopy(record["files"])
+
+    def rename_file(self, project_id: int | None, name: str | None, new_name: str) -> None:
+        with self._lock:
+            record = self._record(project_id)
+            file = self._file(record, name or "")
+            if not new_name:
+                raise BusinessError("New file name cannot be empty")
+            if new_name != name and any(f["name"] == new_name for f in record["files"]):
+                raise BusinessError(f"File already exists: {new_name}")
+            file["name"] = new_name
+            file["modified"] = self._now()
+            self._touch(record)
+            self._save()
+
+    def update_file_content(
+        self, project_id: int | None, name: str | None, content: str
+    ) -> dict[str, Any]:
+        with self._lock:
+            record = self._record(project_id)
+            file = self._file(record, name or "")
+            if content == "":
+                raise BusinessError("File content cannot be empty")
+            file["content"] = content
+            file["modified"] = self._now()
+            self._touch(record)
+            self._save()
+            return copy.deepcopy(file)
+
+    def delete_file(self, project_id: int | None, name: str | None) -> None:
+        with self._lock:
+            record = self._record(project_id)
+            record["files"].remove(self._file(record, name or ""))
+            self._touch(record)
+            self._save()
+
+    # ------------------------------------------------------------------------ organizations
+
+    def organization_ids(self) -> tuple[str, str | None]:
+        """The preferred organization's id and the first other one's (None if there is none)."""
+        with self._lock:
+            preferred = self._organization(None)["id"]
+            others = [o["id"] for o in self._state["organizations"] if o["id"] != preferred]
+            return preferred, (others[0] if others else None)
+
+    def read_organization(self, organization_id: str | None) -> dict[str, Any]:
+        with self._lock:
+            org = self._organization(organization_id)
+            uid = int(self._user_id) if self._user_id.isdigit() else 0
+            return {
+                "id": org["id"],
+                "name": org["name"],
+                "seats": org["seats"],
+                "type": org["type"],
+                "credit": {"movements": [], "balance": 0},
+                "products": [],
+                "data": {"signedTime": None, "current": False},
+                "members": [
+                    {
+                        "id": uid,
+                        "name": org["ownerName"],
+                        "isAdmin": True,
+                        "email": "emulator@example.com",
+                    }
+                ],
+                "objectStoreExportDerivative": False,
+            }
+
+    def list_organizations(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [
+                {
+                    "id": o["id"],
+                    "name": o["name"],
+                    "type": o["type"],
+                    "ownerName": o["ownerName"],
+                    "members": 1,
+                    "preferred": o["preferred"],
+                }
+                for o in self._state["organizations"]
+            ]
+
+    @staticmethod
+    def lean_versions() -> list[dict[str, Any]]:
+        return [dict(LEAN_VERSION)]
