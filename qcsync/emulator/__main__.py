@@ -1,0 +1,88 @@
+"""``python -m qcsync.emulator``: run the emulator in the foreground and say how to reach it."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from collections.abc import Sequence
+
+from qcsync.emulator.server import Emulator
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m qcsync.emulator",
+        description="A local emulator of the QuantConnect REST API v2.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=5612, help="port (default 5612; 0: any free)")
+    parser.add_argument("--state", metavar="FILE", help="JSON state file; kept across restarts")
+    parser.add_argument("--seed", metavar="FILE", help="JSON seed replacing the default account")
+    parser.add_argument("--user-id", default="123456", help="user id clients must sign with")
+    parser.add_argument("--token", help="API token clients must sign with (default: random)")
+    parser.add_argument("--latency-ms", type=int, default=0, help="delay before every answer")
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.0,
+        help="share of requests that fail (500/429/timeout/lost)",
+    )
+    parser.add_argument(
+        "--random-seed", type=int, default=None, help="makes --fault-rate repeatable"
+    )
+    parser.add_argument(
+        "--max-age", type=int, default=1800, help="oldest accepted Timestamp, seconds"
+    )
+    parser.add_argument(
+        "--auth-failure-status",
+        type=int,
+        choices=(401, 200),
+        default=401,
+        help="HTTP status of authentication failures",
+    )
+    return parser
+
+
+def describe(emulator: Emulator) -> str:
+    """The start-up banner: where the API is and the credentials to use with it."""
+    return "\n".join(
+        [
+            "QuantConnect API emulator",
+            f"  API URL:   {emulator.base_url}",
+            f"  user id:   {emulator.user_id}",
+            f"  API token: {emulator.token}",
+            f"  organization (preferred): {emulator.preferred_organization_id}",
+            "Try: qcsync --api-url "
+            f"{emulator.base_url} plan   (with QC_USER_ID and QC_API_TOKEN set as above)",
+        ]
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    seed = None
+    if args.seed:
+        with open(args.seed, encoding="utf-8") as handle:
+            seed = json.load(handle)
+    emulator = Emulator(
+        user_id=args.user_id,
+        token=args.token,
+        state_path=args.state,
+        seed=seed,
+        max_age_seconds=args.max_age,
+        auth_failure_status=args.auth_failure_status,
+        latency_ms=args.latency_ms,
+        fault_rate=args.fault_rate,
+        random_seed=args.random_seed,
+    )
+    emulator.bind(args.host, args.port)
+    print(describe(emulator), flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        emulator.serve_forever(args.host, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Turns an HTTP request's query string and body into one parameter dict.
+
+The service accepts GET with a query string, POST with JSON, POST with form encoding (PHP-style
+keys ``a[0][b]=``, repeated keys ``nodes=a&nodes=b``) and an empty body on every route
+(qc-api.md §1). Form values are strings; handlers coerce them with the ``param_*`` helpers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qsl
+
+_PHP_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
+
+
+class BadRequest(Exception):
+    """A body that cannot be parsed at all."""
+
+
+def parse_form(text: str) -> dict[str, Any]:
+    """Form or query text to nested dicts and lists, the way PHP reads it."""
+    result: dict[str, Any] = {}
+    for key, value in parse_qsl(text, keep_blank_values=True):
+        match = _PHP_KEY.match(key)
+        if match is None or not match.group(2):
+            _put_plain(result, key, value)
+            continue
+        parts = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+        _put_nested(result, parts, value)
+    return {k: _lists_from_indexed(v) for k, v in result.items()}
+
+
+def _put_plain(target: dict[str, Any], key: str, value: str) -> None:
+    if key not in target:
+        target[key] = value
+    elif isinstance(target[key], list):
+        target[key].append(value)
+    else:
+        target[key] = [target[key], value]
+
+
+def _put_nested(target: dict[str, Any], parts: list[str], value: str) -> None:
+    node = target
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    last = parts[-1]
+    if last == "":
+        last = str(len(node))
+    node[last] = value
+
+
+def _lists_from_indexed(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    converted = {k: _lists_from_indexed(v) for k, v in value.items()}
+    if converted and all(k.isdigit() for k in converted):
+        return [converted[k] for k in sorted(converted, key=int)]
+    return converted
+
+
+def parse_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
+    """Query parameters overlaid by the body's; body parsed by its Content-Type (or sniffed)."""
+    params = parse_form(query) if query else {}
+    text = body.decode("utf-8", errors="replace").strip()
+    if not text:
+        return params
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/json" or (
+        media != "application/x-www-form-urlencoded" and text[0] in "{["
+    ):
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise BadRequest(f"Invalid JSON body: {error.msg}") from None
+        if not isinstance(parsed, dict):
+            raise BadRequest("The JSON body must be an object")
+        params.update(parsed)
+        return params
+    params.update(parse_form(text))
+    return params
+
+
+def param_int(params: dict[str, Any], key: str) -> int | None:
+    """An integer parameter given as a JSON number or a decimal string; None when absent."""
+    value = params.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{key} must be an integer")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        return int(value)
+    raise ValueError(f"{key} must be an integer")
+
+
+def param_str(params: dict[str, Any], key: str) -> str | None:
+    value = params.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        raise ValueError(f"{key} must be a string")
+    return str(value)
+
+
+def param_str_list(params: dict[str, Any], key: str) -> list[str]:
+    """A list of strings: a JSON array, repeated form keys, ``key[]=`` keys, or one value."""
+    value = params.get(key)
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value if not isinstance(v, (dict, list))]
+    if isinstance(value, dict):
+        raise ValueError(f"{key} must be a list of strings")
+    return [str(value)]
