@@ -1,0 +1,449 @@
+"""The planning algorithm: desired state + live state -> the ordered, complete Plan.
+
+Pure and deterministic: no I/O, clock or environment, so the same inputs always give the same plan
+(DESIGN.md §5). Identity, unmanaged fields and the immutable language follow DESIGN.md §1;
+ownership of deletes follows §3; the order of the changes follows §4. Every problem found is
+collected and raised at once as a PlanError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from qcsync.errors import NodeReferenceError, PlanError
+from qcsync.model import DesiredProject, DesiredState, LiveProject, LiveState, Node, NodeSelection
+from qcsync.nodes import resolve_node
+from qcsync.plan import (
+    Action,
+    Change,
+    FieldChange,
+    Fingerprint,
+    Note,
+    Plan,
+    group_of,
+)
+
+MODIFIED_FORMAT = "%Y-%m-%d %H:%M:%S"  # the service's own format, so fingerprints compare as text
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    targets: tuple[str, ...] = ()  # `--target NAME`: desired or live project names
+
+
+@dataclass(frozen=True)
+class _Match:
+    """An entry and the live project it matched (None: to be created)."""
+
+    entry: DesiredProject
+    project: LiveProject | None
+    why_renamed: str = ""  # the reason a changed name is a rename
+
+    @property
+    def where(self) -> str:
+        return f"{self.entry.location}: {self.entry.name}"
+
+
+def matches_pattern(name: str, pattern: str) -> bool:
+    """A `scope` / `protect` pattern: an exact name, or a folder prefix ending in "/"."""
+    return name == pattern or (pattern.endswith("/") and name.startswith(pattern))
+
+
+def first_pattern(name: str, patterns: Iterable[str]) -> str | None:
+    return next((p for p in patterns if matches_pattern(name, p)), None)
+
+
+def plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOptions()) -> Plan:
+    """Compute the plan that makes `live` look like `desired`.
+
+    1. Keep only the configured organization's live projects: nothing else is ever touched.
+    2. Match each entry to a live project: by id, else by name, else by `renamed_from`.
+    3. Diff each match field by field (managed fields only); an entry without a match is a create.
+    4. Undeclared projects inside `scope` are deleted with `prune`, unless protected; the plan
+       notes the ones it leaves alone.
+    5. Limit the changes to `--target` names, then order them (DESIGN.md §4) and check that
+       every name a rename or create needs is free by the time it runs.
+    """
+    problems: list[str] = []
+    projects = tuple(p for p in live.projects if p.organization_id == live.organization_id)
+    matches = _match(desired.projects, projects, live.organization_id, problems)
+    changes: list[Change] = []
+    where: dict[int, str] = {}  # id(change) -> the entry that asked for it, for messages
+    unchanged: list[_Match] = []
+    for match in matches:
+        own = _diff(match, desired, live, problems)
+        changes.extend(own)
+        where.update((id(c), match.where) for c in own)
+        if match.project is not None and not own:
+            unchanged.append(match)
+    matched_ids = {m.project.id for m in matches if m.project is not None}
+    deletes, notes = _prune(desired, projects, matched_ids)
+    changes.extend(deletes)
+
+    targets = options.targets
+    if targets:
+        known = {m.entry.name for m in matches} | {p.name for p in projects}
+        problems.extend(
+            f"--target '{t}' matches no declared project and no project in organization "
+            f"{live.organization_id}"
+            for t in targets
+            if t not in known
+        )
+        wanted = set(targets)
+        changes = [c for c in changes if _names_of(c) & wanted]
+        unchanged = [
+            m
+            for m in unchanged
+            if m.entry.name in wanted or (m.project is not None and m.project.name in wanted)
+        ]
+        notes = [n for n in notes if n.name in wanted]
+
+    ordered = _order(changes, projects, where, problems)
+    if problems:
+        raise PlanError(problems)
+    mentioned = {v for c in ordered for f in c.fields if isinstance(v := f.after, tuple)} | {
+        v for c in ordered for f in c.fields if isinstance(v := f.before, tuple)
+    }
+    node_ids = {node_id for value in mentioned for node_id in value}
+    return Plan(
+        organization_id=live.organization_id,
+        changes=tuple(ordered),
+        unchanged=len(unchanged),
+        in_scope=sum(1 for p in projects if first_pattern(p.name, desired.scope) is not None),
+        limits=desired.limits,
+        nodes=tuple(sorted((n for n in live.catalog if n.id in node_ids), key=lambda n: n.id)),
+        notes=tuple(notes),
+        targets=targets,
+    )
+
+
+# --- 2. identity --------------------------------------------------------------------------------
+
+
+def _match(
+    entries: Sequence[DesiredProject],
+    projects: Sequence[LiveProject],
+    organization_id: str,
+    problems: list[str],
+) -> list[_Match]:
+    by_id = {p.id: p for p in projects}
+    by_name: dict[str, list[LiveProject]] = {}
+    for project in projects:
+        by_name.setdefault(project.name, []).append(project)
+    # An id pins identity outright, so a project pinned by one entry is not available to
+    # another entry's name: `{id: 2, name: C}` plus `{name: B}` renames B to C and creates a new B.
+    pinned = {e.id for e in entries if e.id is not None}
+    claimed: dict[int, _Match] = {}
+    matches: list[_Match] = []
+    for entry in entries:
+        match = _match_one(entry, by_id, by_name, pinned, organization_id, problems)
+        if match is None:
+            continue
+        if match.project is not None:
+            other = claimed.get(match.project.id)
+            if other is not None:
+                problems.append(
+                    f"{match.where}: matches project '{match.project.name}' "
+                    f"(id {match.project.id}), which {other.where} matches too; "
+                    "pin each entry with `id:`"
+                )
+                continue
+            claimed[match.project.id] = match
+        matches.append(match)
+    return matches
+
+
+def _match_one(
+    entry: DesiredProject,
+    by_id: dict[int, LiveProject],
+    by_name: dict[str, list[LiveProject]],
+    pinned: set[int],
+    organization_id: str,
+    problems: list[str],
+) -> _Match | None:
+    if entry.id is not None:
+        project = by_id.get(entry.id)
+        if project is None:
+            problems.append(
+                f"{entry.location}: {entry.name}: id {entry.id} not found in organization "
+                f"{organization_id}"
+            )
+            return None
+        return _Match(entry, project, f"id {entry.id} pinned; name differs")
+    candidates = [(p, "by name") for p in by_name.get(entry.name, []) if p.id not in pinned]
+    for old in entry.renamed_from:
+        candidates += [(p, "by renamed_from") for p in by_name.get(old, []) if p.id not in pinned]
+    if len(candidates) > 1:
+        listed = " and ".join(f"'{p.name}' (id {p.id}) {how}" for p, how in candidates)
+        problems.append(
+            f"{entry.location}: {entry.name}: matches more than one project: {listed}; "
+            "pin the right one with `id:`"
+        )
+        return None
+    if not candidates:
+        return _Match(entry, None)
+    project = candidates[0][0]
+    return _Match(entry, project, f"renamed_from '{project.name}'")
+
+
+# --- 3. field by field --------------------------------------------------------------------------
+
+
+def _diff(
+    match: _Match, desired: DesiredState, live: LiveState, problems: list[str]
+) -> list[Change]:
+    entry, project = match.entry, match.project
+    wanted_nodes = _resolve_nodes(match, live.catalog, problems)
+    if project is None:
+        return _create(entry, desired, wanted_nodes)
+    if entry.language is not None and entry.language != project.language:
+        problems.append(
+            f"{match.where}: language is {project.language} in QuantConnect, the config says "
+            f"{entry.language}; qcsync never recreates a project — change the config or "
+            "recreate by hand"
+        )
+    selection = live.selections.get(project.id)
+    fingerprint = _fingerprint(project, selection)
+    changes: list[Change] = []
+    fields: list[FieldChange] = []
+    reasons: list[str] = []
+    if entry.name != project.name:
+        fields.append(FieldChange("name", project.name, entry.name))
+        reasons.append(match.why_renamed)
+    if entry.description is not None and entry.description != project.description:
+        fields.append(FieldChange("description", project.description, entry.description))
+        reasons.append("description differs")
+    if fields:
+        changes.append(
+            Change(
+                Action.UPDATE,
+                entry.name,
+                project.id,
+                tuple(fields),
+                "; ".join(reasons),
+                fingerprint,
+                project.code_running,
+            )
+        )
+    if wanted_nodes is not None:
+        if selection is None:
+            # state.py reads the selection of every existing project whose entry manages nodes;
+            # planning without it would guess, and a guess here changes a live deployment.
+            problems.append(f"{match.where}: the node selection of id {project.id} was not read")
+        elif selection != _selection(wanted_nodes):
+            changes.append(
+                Change(
+                    Action.NODES,
+                    entry.name,
+                    project.id,
+                    (FieldChange("nodes", _nodes_value(selection), wanted_nodes),),
+                    "node selection differs",
+                    fingerprint,
+                    project.code_running,
+                )
+            )
+    return changes
+
+
+def _create(
+    entry: DesiredProject, desired: DesiredState, wanted_nodes: tuple[str, ...] | None
+) -> list[Change]:
+    fields = [
+        FieldChange("name", None, entry.name),
+        FieldChange("language", None, entry.language or desired.default_language),
+    ]
+    if entry.description:
+        fields.append(FieldChange("description", None, entry.description))
+    changes = [Change(Action.CREATE, entry.name, None, tuple(fields), "not in QuantConnect")]
+    # A new project starts on auto, so only an explicit list needs a node change.
+    if wanted_nodes:
+        changes.append(
+            Change(
+                Action.NODES,
+                entry.name,
+                None,
+                (FieldChange("nodes", (), wanted_nodes),),
+                "nodes declared for a new project",
+            )
+        )
+    return changes
+
+
+def _resolve_nodes(
+    match: _Match, catalog: Sequence[Node], problems: list[str]
+) -> tuple[str, ...] | None:
+    """The sorted node ids an entry asks for; () for auto; None when it leaves nodes alone."""
+    if match.entry.nodes is None:
+        return None
+    ids: set[str] = set()
+    for ref in match.entry.nodes:
+        try:
+            ids.add(resolve_node(ref, catalog).id)
+        except NodeReferenceError as error:
+            problems.extend(f"{match.where}: nodes: {p}" for p in error.problems)
+    return tuple(sorted(ids))
+
+
+def _selection(node_ids: tuple[str, ...]) -> NodeSelection:
+    return NodeSelection(auto=not node_ids, active=frozenset(node_ids))
+
+
+def _nodes_value(selection: NodeSelection) -> tuple[str, ...]:
+    return () if selection.auto else tuple(sorted(selection.active))
+
+
+def _fingerprint(project: LiveProject, selection: NodeSelection | None) -> Fingerprint:
+    return Fingerprint(
+        modified=project.modified.strftime(MODIFIED_FORMAT) if project.modified else None,
+        name=project.name,
+        description=project.description,
+        language=project.language,
+        nodes=None if selection is None else _nodes_value(selection),
+    )
+
+
+# --- 4. ownership of deletes --------------------------------------------------------------------
+
+
+def _prune(
+    desired: DesiredState, projects: Sequence[LiveProject], matched_ids: set[int]
+) -> tuple[list[Change], list[Note]]:
+    deletes: list[Change] = []
+    notes: list[Note] = []
+    for project in sorted(projects, key=lambda p: (p.name, p.id)):
+        if project.id in matched_ids:
+            continue
+        scope = first_pattern(project.name, desired.scope)
+        protector = first_pattern(project.name, desired.protect)
+        if scope is None:
+            # Out-of-scope projects are the norm, so they are only worth a note when prune is on
+            # and a user might think "not declared" means "deleted".
+            if desired.prune:
+                why = "out of scope" if desired.scope else "out of scope (no scope is set)"
+                notes.append(Note(project.name, project.id, why))
+        elif protector is not None:
+            notes.append(Note(project.name, project.id, f"protected by {protector}"))
+        elif not desired.prune:
+            notes.append(
+                Note(project.name, project.id, f"in scope {scope}, not declared, prune is off")
+            )
+        else:
+            deletes.append(
+                Change(
+                    Action.DELETE,
+                    project.name,
+                    project.id,
+                    (),
+                    f"in scope {scope}, not declared, prune is on",
+                    _fingerprint(project, None),
+                    project.code_running,
+                )
+            )
+    return deletes, notes
+
+
+# --- 5. targets, order and names ----------------------------------------------------------------
+
+
+def _names_of(change: Change) -> set[str]:
+    """The names `--target` may use for a change's project: its name now and after the plan."""
+    names = {change.name}
+    before = change.before("name")
+    if isinstance(before, str):
+        names.add(before)
+    return names
+
+
+def _order(
+    changes: Sequence[Change],
+    projects: Sequence[LiveProject],
+    where: dict[int, str],
+    problems: list[str],
+) -> list[Change]:
+    """Changes in the order of DESIGN.md §4, after checking every name they need is free.
+
+    Renames run in dependency order: one that takes a name another rename frees runs after it.
+    A name held by a project that no earlier rename moves away is an error here, since the service
+    would otherwise fail half-way or quietly create "NAME 1".
+    """
+    holders: dict[str, list[LiveProject]] = {}
+    for project in projects:
+        holders.setdefault(project.name, []).append(project)
+    renames = sorted((c for c in changes if c.is_rename), key=lambda c: (c.name, c.project_id))
+    renamed_away = {c.project_id for c in renames}
+    rename_of = {c.project_id: c for c in renames}
+
+    def blockers(change: Change) -> list[LiveProject]:
+        """The projects holding the name a rename or create needs, which must move first."""
+        found = [p for p in holders.get(change.name, []) if p.id != change.project_id]
+        for holder in found:
+            if holder.id in renamed_away:
+                continue
+            if change.is_rename:
+                what = f"rename '{change.before('name')}' (id {change.project_id})"
+                consequence = ""
+            else:
+                what = "create it"
+                consequence = f" (QuantConnect would quietly create '{change.name} 1' instead)"
+            problems.append(
+                f"{where.get(id(change), change.name)}: cannot {what}: project id {holder.id} "
+                f"already has the name '{change.name}'{consequence}, and this plan does not "
+                "rename it away first"
+            )
+        return [h for h in found if h.id in renamed_away]
+
+    waits_for = {id(c): [rename_of[h.id] for h in blockers(c)] for c in renames}
+    ordered_renames = _dependency_order(renames, waits_for, problems)
+    creates = sorted((c for c in changes if c.action is Action.CREATE), key=lambda c: c.name)
+    for create in creates:
+        blockers(create)
+    final_names: dict[str, Change] = {}
+    for change in [*renames, *creates]:
+        earlier = final_names.setdefault(change.name, change)
+        if earlier is not change:
+            problems.append(f"{change.name}: two changes in this plan produce the same name")
+    rest = sorted(
+        (c for c in changes if group_of(c) == 2),
+        key=lambda c: (c.name, c.action is Action.NODES),
+    )
+    deletes = sorted((c for c in changes if group_of(c) == 3), key=lambda c: (c.name, c.project_id))
+    return [*ordered_renames, *creates, *rest, *deletes]
+
+
+def _dependency_order(
+    renames: list[Change], waits_for: dict[int, list[Change]], problems: list[str]
+) -> list[Change]:
+    """Renames ordered so each runs after the renames it waits for; ties keep name order."""
+    done: list[Change] = []
+    left = list(renames)
+    while left:
+        ready = [c for c in left if all(d in done for d in waits_for[id(c)])]
+        if not ready:
+            problems.extend(_cycles(left, waits_for))
+            return done + left
+        done.append(ready[0])
+        left.remove(ready[0])
+    return done
+
+
+def _cycles(left: list[Change], waits_for: dict[int, list[Change]]) -> list[str]:
+    found: list[str] = []
+    reported: set[int] = set()
+    for start in left:
+        path: list[Change] = []
+        change = start
+        while id(change) not in reported and change not in path:
+            path.append(change)
+            change = next(d for d in waits_for[id(change)] if d in left)
+        if id(change) in reported:
+            reported.update(id(c) for c in path)
+            continue
+        cycle = path[path.index(change) :]
+        reported.update(id(c) for c in path)
+        steps = " ".join(f"'{c.before('name')}' -> '{c.name}';" for c in cycle)
+        found.append(
+            f"rename cycle: {steps} each name is still taken when the other rename runs; "
+            "rename one of them to a free name first"
+        )
+    return found
