@@ -11,6 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from qcsync.cli import main
+from qcsync.client import QCClient
+from qcsync.credentials import Credentials
 
 
 class Run(Protocol):
@@ -52,3 +54,8 @@ def write_config(workdir: Path) -> Callable[[str, str], Path]:
         return path
 
     return write
+
+
+def api(emulator: Any) -> QCClient:
+    """A client for arranging and checking state through the API itself."""
+    return QCClient(emulator.base_url, Credentials(user_id=emulator.user_id, token=emulator.token))

@@ -7,18 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from qcsync.client import QCClient
-from qcsync.credentials import Credentials
 from qcsync.emulator import Fault
 
-from .conftest import Run
+from .conftest import Run, api
 from .test_reconcile import assert_converged, org_projects, write_endpoints
 
 
 def read_files(emulator: Any, project_id: int) -> dict[str, str]:
     """A project's files, read back through the API."""
-    credentials = Credentials(user_id=emulator.user_id, token=emulator.token)
-    with QCClient(emulator.base_url, credentials) as client:
+    with api(emulator) as client:
         return {f.name: f.content for f in client.read_files(project_id)}
 
 
