@@ -367,16 +367,18 @@ def _order(
     A name held by a project that no earlier rename moves away is an error here, since the service
     would otherwise fail half-way or quietly create "NAME 1".
     """
+    # Compared without case: the service and the Lean CLI's local folders may not tell
+    # "Strategies/A" from "strategies/a", and a refused plan is cheaper than a duplicate.
     holders: dict[str, list[LiveProject]] = {}
     for project in projects:
-        holders.setdefault(project.name, []).append(project)
+        holders.setdefault(project.name.casefold(), []).append(project)
     renames = sorted((c for c in changes if c.is_rename), key=lambda c: (c.name, c.project_id))
     renamed_away = {c.project_id for c in renames}
     rename_of = {c.project_id: c for c in renames}
 
     def blockers(change: Change) -> list[LiveProject]:
         """The projects holding the name a rename or create needs, which must move first."""
-        found = [p for p in holders.get(change.name, []) if p.id != change.project_id]
+        found = [p for p in holders.get(change.name.casefold(), []) if p.id != change.project_id]
         for holder in found:
             if holder.id in renamed_away:
                 continue
@@ -385,10 +387,10 @@ def _order(
                 consequence = ""
             else:
                 what = "create it"
-                consequence = f" (QuantConnect would quietly create '{change.name} 1' instead)"
+                consequence = f" (QuantConnect may quietly create '{change.name} 1' instead)"
             problems.append(
                 f"{where.get(id(change), change.name)}: cannot {what}: project id {holder.id} "
-                f"already has the name '{change.name}'{consequence}, and this plan does not "
+                f"already has the name '{holder.name}'{consequence}, and this plan does not "
                 "rename it away first"
             )
         return [h for h in found if h.id in renamed_away]
@@ -400,7 +402,7 @@ def _order(
         blockers(create)
     final_names: dict[str, Change] = {}
     for change in [*renames, *creates]:
-        earlier = final_names.setdefault(change.name, change)
+        earlier = final_names.setdefault(change.name.casefold(), change)
         if earlier is not change:
             problems.append(f"{change.name}: two changes in this plan produce the same name")
     rest = sorted(

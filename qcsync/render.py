@@ -147,14 +147,15 @@ def render_markdown(
     """Summary table first, details after; over `limit` characters, the table and then the
     details give way to counts and a pointer to the JSON plan file."""
     summary = summary_counts(plan)
-    title = f"### qcsync plan: {summary_line(summary)}"
+    title = f"### {summary_line(summary)}"
+    # Last, like the text rendering, so the comment ends with what blocks the plan.
     blocked = [f"> **Blocked:** {_cell(v)}" for v in violations]
     table = _table(plan)
     details = _details(plan)
     for parts in (
-        [title, *blocked, table, details],
-        [title, *blocked, table, _pointer(plan, "details")],
-        [title, *blocked, _counts(summary), _live_line(plan), _pointer(plan, "table and details")],
+        [title, table, details, *blocked],
+        [title, table, _pointer(plan, "details"), *blocked],
+        [title, _counts(summary), _live_line(plan), _pointer(plan, "table and details"), *blocked],
     ):
         text = "\n\n".join(p for p in parts if p)
         if len(text) <= limit:
