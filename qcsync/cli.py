@@ -80,6 +80,21 @@ def _config_paths(paths: Sequence[str]) -> tuple[str, ...]:
     return tuple(paths) or (DEFAULT_CONFIG,)
 
 
+def _log_to_stderr() -> None:
+    """Send qcsync's own debug logs (HTTP requests, token redacted) to stderr.
+
+    A handler on the `qcsync` logger rather than logging.basicConfig, which does nothing once the
+    root logger has handlers (as under pytest) and would also turn on other libraries' logs.
+    """
+    logger = logging.getLogger("qcsync")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("debug: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--api-url", metavar="URL", help="QuantConnect API base URL (default: QC_API_URL).")
 @click.option(
@@ -95,7 +110,7 @@ def main(
     """Manage QuantConnect cloud projects and their node assignments as code."""
     color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     if debug:
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="debug: %(message)s")
+        _log_to_stderr()
     ctx.obj = GlobalOptions(api_url=api_url, sandbox=sandbox, color=color, debug=debug)
 
 

@@ -1,0 +1,119 @@
+"""The sandbox, one-line errors, and the API token staying secret (issue 2, DESIGN.md §2)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from qcsync.cli import main
+from qcsync.emulator import Fault
+from tests.conftest import REPO
+
+from .conftest import Run
+
+STARTER = REPO / "examples" / "starter.yaml"
+
+
+def sandbox(*args: str, state: Path) -> Any:
+    env = {"QCSYNC_SANDBOX_STATE": str(state), "QC_USER_ID": "", "QC_API_TOKEN": ""}
+    return CliRunner().invoke(main, ["--sandbox", *args], env=env, catch_exceptions=False)
+
+
+def test_the_sandbox_applies_the_starter_config_and_then_has_nothing_to_do(
+    workdir: Path,
+) -> None:
+    state = workdir / "state" / "sandbox.json"
+    planned = sandbox("plan", "-f", str(STARTER), "--detailed-exitcode", state=state)
+    assert planned.exit_code == 3, planned.stderr
+    applied = sandbox("apply", "-f", str(STARTER), "--auto-approve", state=state)
+    assert applied.exit_code == 0, applied.stderr
+    assert state.is_file()
+    again = sandbox("plan", "-f", str(STARTER), "--detailed-exitcode", state=state)
+    assert again.exit_code == 0, again.stdout + again.stderr
+
+
+def test_a_bad_token_is_one_line_without_traceback(
+    qcsync: Run, write_config: Callable[..., Path]
+) -> None:
+    write_config("version: 1\nprojects:\n  - name: Strategies/X\n")
+    result = qcsync("plan", env={"QC_API_TOKEN": "0" * 32})
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "Traceback" not in result.stderr
+    assert "clock" in lines[0]
+
+
+def test_missing_credentials_are_explained(
+    workdir: Path, write_config: Callable[..., Path]
+) -> None:
+    write_config("version: 1\nprojects: []\n")
+    env = {"QC_USER_ID": "", "QC_API_TOKEN": "", "HOME": str(workdir)}
+    result = CliRunner().invoke(main, ["plan"], env=env)
+    assert result.exit_code == 1
+    assert "QC_API_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_plain_http_to_a_remote_host_is_refused(
+    qcsync: Run, write_config: Callable[..., Path]
+) -> None:
+    write_config("version: 1\nprojects: []\n")
+    result = qcsync("--api-url", "http://example.com/api/v2/", "plan")
+    assert result.exit_code == 1
+    assert "http://" in result.stderr
+
+
+def test_the_token_appears_in_no_output_log_plan_or_backup(
+    qcsync: Run, write_config: Callable[..., Path], emulator: Any, workdir: Path
+) -> None:
+    emulator.add_project("Strategies/Old", files={"main.py": "x = 1\n"})
+    write_config(
+        """
+        version: 1
+        scope: ["Strategies/"]
+        prune: true
+        limits: {max_delete_fraction: 1}
+        projects:
+          - name: Strategies/New
+            nodes: [B4-12]
+        """
+    )
+    emulator.inject("projects/read", Fault.http_500(), times=1)
+    outputs = [
+        qcsync("--debug", "plan", "-o", "plan.json"),
+        qcsync("--debug", "apply", "plan.json"),
+        qcsync("--debug", "plan", env={"QC_API_TOKEN": emulator.token[::-1]}),
+    ]
+    assert [r.exit_code for r in outputs] == [0, 0, 1]
+    assert "debug:" in outputs[0].stderr, "--debug must log the HTTP requests"
+    written = [p for p in workdir.rglob("*") if p.is_file()]
+    assert any("backups" in p.parts for p in written)
+    for text in [*(r.stdout + r.stderr for r in outputs), *(p.read_text() for p in written)]:
+        assert emulator.token not in text
+        assert emulator.token[::-1] not in text
+
+
+def test_python_dash_m_qcsync_runs_the_same_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "qcsync", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert result.stdout.startswith("qcsync, version ")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["plan", "--help"], ["apply", "--help"]])
+def test_help_works_for_every_command(args: list[str]) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0
+    assert "Usage:" in result.stdout

@@ -1,0 +1,107 @@
+"""The applier against the emulator over HTTP: conflicts and partial failures (issue 4)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qcsync.apply import Outcome, apply_plan, check_fresh, verify_applied
+from qcsync.client import QCClient
+from qcsync.credentials import Credentials
+from qcsync.emulator import Fault
+from qcsync.errors import StalePlanError
+from qcsync.plan import Action, Change, FieldChange, Plan
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def client(emulator: Any) -> Iterator[QCClient]:
+    credentials = Credentials(user_id=emulator.user_id, token=emulator.token)
+    with QCClient(emulator.base_url, credentials, backoff=0.01) as qc:
+        yield qc
+
+
+def create(name: str, language: str = "Py") -> Change:
+    fields = (FieldChange("name", None, name), FieldChange("language", None, language))
+    return Change(Action.CREATE, name, None, fields, "not in QuantConnect")
+
+
+def plan_of(emulator: Any, *changes: Change) -> Plan:
+    return Plan(emulator.preferred_organization_id, tuple(changes), unchanged=0)
+
+
+def names(emulator: Any) -> list[str]:
+    return sorted(
+        p["name"]
+        for p in emulator.projects()
+        if p["organizationId"] == emulator.preferred_organization_id
+    )
+
+
+def test_a_create_the_service_renames_is_reported_as_a_conflict_and_undone(
+    emulator: Any, client: QCClient, tmp_path: Path
+) -> None:
+    holder = emulator.add_project("Strategies/Taken")
+    before = names(emulator)
+    report = apply_plan(
+        client, plan_of(emulator, create("Strategies/Taken")), now=NOW, backup_root=tmp_path
+    )
+    [result] = report.results
+    assert result.outcome is Outcome.FAILED
+    assert f"project {holder}" in result.message
+    assert "Strategies/Taken 1" in result.message
+    assert names(emulator) == before  # the accidental duplicate is gone
+
+
+def test_after_a_failure_nothing_new_starts_and_the_rest_is_not_attempted(
+    emulator: Any, client: QCClient, tmp_path: Path
+) -> None:
+    emulator.inject("projects/create", Fault.business_error("quota reached"), times=1)
+    plan = plan_of(emulator, create("S/A"), create("S/B"), create("S/C"))
+    seen: list[str] = []
+    report = apply_plan(
+        client,
+        plan,
+        now=NOW,
+        parallelism=1,
+        backup_root=tmp_path,
+        on_result=lambda r: seen.append(r.change.name),
+    )
+    assert [r.outcome for r in report.results] == [
+        Outcome.FAILED,
+        Outcome.NOT_ATTEMPTED,
+        Outcome.NOT_ATTEMPTED,
+    ]
+    assert "quota reached" in report.results[0].message
+    assert seen == ["S/A"]
+    assert not report.ok
+    assert not {"S/A", "S/B", "S/C"} & set(names(emulator))
+
+
+def test_a_new_projects_nodes_follow_its_create(
+    emulator: Any, client: QCClient, tmp_path: Path
+) -> None:
+    node = client.read_nodes(emulator.preferred_organization_id)[0]
+    nodes = Change(Action.NODES, "S/N", None, (FieldChange("nodes", (), (node.id,)),), "declared")
+    plan = plan_of(emulator, create("S/N"), nodes)
+    report = apply_plan(client, plan, now=NOW, backup_root=tmp_path)
+    assert report.ok, report.results
+    assert verify_applied(client, plan) == []
+    pid = report.results[0].project_id
+    assert pid is not None
+    assert client.read_project_nodes(pid).selection.active == {node.id}
+
+
+def test_check_fresh_refuses_a_create_whose_name_was_taken_since(
+    emulator: Any, client: QCClient
+) -> None:
+    plan = plan_of(emulator, create("S/Late"))
+    check_fresh(client, plan)  # free: no error
+    emulator.add_project("S/Late")
+    with pytest.raises(StalePlanError, match="S/Late"):
+        check_fresh(client, plan)
