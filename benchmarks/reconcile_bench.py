@@ -66,9 +66,11 @@ def run(count: int, latency_ms: int, parallelism: int) -> None:
                 )
                 applied_at = time.perf_counter()
                 again = plan(state, read_live_state(client, state, parallelism=parallelism))
-                assert report.ok and not again.changes, "benchmark run did not converge"
+                if not report.ok or again.changes:
+                    raise SystemExit(f"{label}: the benchmark run did not converge")
                 print(
-                    f"{label:6} projects={count} latency={latency_ms}ms parallelism={parallelism:2}: "
+                    f"{label:6} projects={count} latency={latency_ms}ms "
+                    f"parallelism={parallelism:2}: "
                     f"plan {planned_at - started:6.2f}s  apply {applied_at - planned_at:6.2f}s  "
                     f"changes={len(planned.changes)} requests={len(emulator.requests)}"
                 )
