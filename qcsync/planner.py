@@ -36,6 +36,7 @@ class PlanOptions:
 class _Match:
     """An entry and the live project it matched (None: to be created)."""
 
+    index: int  # of the entry in the desired state, so problems come in file order
     entry: DesiredProject
     project: LiveProject | None
     why_renamed: str = ""  # the reason a changed name is a rename
@@ -65,14 +66,14 @@ def plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOpti
     5. Limit the changes to `--target` names, then order them (DESIGN.md §4) and check that
        every name a rename or create needs is free by the time it runs.
     """
-    problems: list[str] = []
     projects = tuple(p for p in live.projects if p.organization_id == live.organization_id)
-    matches = _match(desired.projects, projects, live.organization_id, problems)
+    entry_problems: list[list[str]] = [[] for _ in desired.projects]
+    matches = _match(desired.projects, projects, live.organization_id, entry_problems)
     changes: list[Change] = []
     where: dict[int, str] = {}  # id(change) -> the entry that asked for it, for messages
     unchanged: list[_Match] = []
     for match in matches:
-        own = _diff(match, desired, live, problems)
+        own = _diff(match, desired, live, entry_problems[match.index])
         changes.extend(own)
         where.update((id(c), match.where) for c in own)
         if match.project is not None and not own:
@@ -80,6 +81,7 @@ def plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOpti
     matched_ids = {m.project.id for m in matches if m.project is not None}
     deletes, notes = _prune(desired, projects, matched_ids)
     changes.extend(deletes)
+    problems = [p for own_problems in entry_problems for p in own_problems]
 
     targets = options.targets
     if targets:
@@ -125,7 +127,7 @@ def _match(
     entries: Sequence[DesiredProject],
     projects: Sequence[LiveProject],
     organization_id: str,
-    problems: list[str],
+    entry_problems: list[list[str]],
 ) -> list[_Match]:
     by_id = {p.id: p for p in projects}
     by_name: dict[str, list[LiveProject]] = {}
@@ -136,8 +138,9 @@ def _match(
     pinned = {e.id for e in entries if e.id is not None}
     claimed: dict[int, _Match] = {}
     matches: list[_Match] = []
-    for entry in entries:
-        match = _match_one(entry, by_id, by_name, pinned, organization_id, problems)
+    for index, entry in enumerate(entries):
+        problems = entry_problems[index]
+        match = _match_one(index, entry, by_id, by_name, pinned, organization_id, problems)
         if match is None:
             continue
         if match.project is not None:
@@ -155,6 +158,7 @@ def _match(
 
 
 def _match_one(
+    index: int,
     entry: DesiredProject,
     by_id: dict[int, LiveProject],
     by_name: dict[str, list[LiveProject]],
@@ -170,7 +174,7 @@ def _match_one(
                 f"{organization_id}"
             )
             return None
-        return _Match(entry, project, f"id {entry.id} pinned; name differs")
+        return _Match(index, entry, project, f"id {entry.id} pinned; name differs")
     candidates = [(p, "by name") for p in by_name.get(entry.name, []) if p.id not in pinned]
     for old in entry.renamed_from:
         candidates += [(p, "by renamed_from") for p in by_name.get(old, []) if p.id not in pinned]
@@ -182,9 +186,9 @@ def _match_one(
         )
         return None
     if not candidates:
-        return _Match(entry, None)
+        return _Match(index, entry, None)
     project = candidates[0][0]
-    return _Match(entry, project, f"renamed_from '{project.name}'")
+    return _Match(index, entry, project, f"renamed_from '{project.name}'")
 
 
 # --- 3. field by field --------------------------------------------------------------------------

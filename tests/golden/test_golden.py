@@ -47,9 +47,9 @@ def load_desired(path: Path) -> DesiredState:
     text = path.read_text()
     doc: dict[str, Any] = yaml.safe_load(text)
     root = yaml.compose(text)
-    entries = (
-        next(v for k, v in root.value if k.value == "projects").value if doc.get("projects") else []
-    )
+    assert isinstance(root, yaml.MappingNode)
+    # Composed nodes carry the line and column of each entry, as the real config loader does.
+    entries = next((v.value for k, v in root.value if k.value == "projects"), None) or []
     projects = []
     for entry, node in zip(doc.get("projects") or [], entries, strict=True):
         nodes = entry.get("nodes")
