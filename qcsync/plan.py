@@ -321,6 +321,10 @@ class _Reader:
             raise _BadDocument(f"{self.path}: missing {key!r}")
         return self.doc[key]
 
+    def present(self, key: str) -> object:
+        """The raw value of a key that must be there, even if it may be null."""
+        return self._get(key)
+
     def _bad(self, key: str, expected: str) -> _BadDocument:
         return _BadDocument(f"{self.path}.{key}: expected {expected}")
 
@@ -417,7 +421,7 @@ def _read_plan(doc: _Reader) -> Plan:
 
 def _read_change(doc: _Reader) -> Change:
     fingerprint = None
-    if doc.doc.get("fingerprint") is not None:
+    if doc.present("fingerprint") is not None:
         fp = doc.object("fingerprint")
         nodes = fp.value("nodes")
         if isinstance(nodes, str):
