@@ -71,16 +71,21 @@ def plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOpti
     matches = _match(desired.projects, projects, live.organization_id, entry_problems)
     changes: list[Change] = []
     where: dict[int, str] = {}  # id(change) -> the entry that asked for it, for messages
+    names_of: dict[int, set[str]] = {}  # id(change) -> its project's names, for targets
     unchanged: list[_Match] = []
     for match in matches:
         own = _diff(match, desired, live, entry_problems[match.index])
         changes.extend(own)
         where.update((id(c), match.where) for c in own)
+        # `--target` may name a project as declared or as it is live, for all of its changes.
+        names = {match.entry.name} | ({match.project.name} if match.project else set())
+        names_of.update((id(c), names) for c in own)
         if match.project is not None and not own:
             unchanged.append(match)
     matched_ids = {m.project.id for m in matches if m.project is not None}
     deletes, notes = _prune(desired, projects, matched_ids)
     changes.extend(deletes)
+    names_of.update((id(c), {c.name}) for c in deletes)
     problems = [p for own_problems in entry_problems for p in own_problems]
 
     targets = options.targets
@@ -93,7 +98,7 @@ def plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOpti
             if t not in known
         )
         wanted = set(targets)
-        changes = [c for c in changes if _names_of(c) & wanted]
+        changes = [c for c in changes if names_of[id(c)] & wanted]
         unchanged = [
             m
             for m in unchanged
@@ -348,15 +353,6 @@ def _prune(
 
 
 # --- 5. targets, order and names ----------------------------------------------------------------
-
-
-def _names_of(change: Change) -> set[str]:
-    """The names `--target` may use for a change's project: its name now and after the plan."""
-    names = {change.name}
-    before = change.before("name")
-    if isinstance(before, str):
-        names.add(before)
-    return names
 
 
 def _order(

@@ -530,3 +530,12 @@ def test_targets_limit_the_plan_to_those_projects(
 def test_an_unknown_target_is_an_error() -> None:
     with pytest.raises(PlanError, match="--target 'S/Typo' matches no declared project"):
         plan(desired(entry("S/A")), live(project(1, "S/A")), PlanOptions(targets=("S/Typo",)))
+
+
+def test_a_target_on_the_old_name_takes_every_change_of_that_project() -> None:
+    result = plan(
+        desired(entry("S/New", renamed_from=("S/Old",), nodes=("B4-12",))),
+        live(project(1, "S/Old"), selections={1: NodeSelection(True)}),
+        PlanOptions(targets=("S/Old",)),
+    )
+    assert actions(result.changes) == [("update", "S/New", 1), ("nodes", "S/New", 1)]
