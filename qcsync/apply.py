@@ -1,8 +1,8 @@
 """Executes a Plan through the client: the stale-plan check, ordered stages, backups.
 
-The plan is applied in its stages (renames, creates, other updates and node selections, deletes),
-each stage's changes concurrently up to `parallelism`. On the first failure no new change is
-started, those in flight finish, and the report says what was applied, what failed and what was
+The plan is applied in its stages (renames, creates, other updates and node selections, deletes;
+a chain of renames one link per stage), each stage's changes concurrently up to `parallelism`.
+On the first failure no new change is started, those in flight finish, and the report says what was applied, what failed and what was
 not attempted. Progress goes out through a callback; this module never prints.
 """
 
@@ -20,7 +20,7 @@ from typing import Protocol
 from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
 from qcsync.errors import QcsyncError, StalePlanError
 from qcsync.model import LiveProject, NodeSelection, ProjectFile, ProjectNodes
-from qcsync.plan import Action, Change, Fingerprint, Plan, group_of
+from qcsync.plan import Action, Change, Fingerprint, Plan, stages
 from qcsync.state import DEFAULT_PARALLELISM, bounded_map
 
 
@@ -286,8 +286,7 @@ def apply_plan(
     run = _Run(client, plan, backup_run_directory(backup_root, now), now)
     by_change: dict[int, ChangeResult] = {}
     failed = False
-    for stage in range(4):
-        changes = [c for c in plan.changes if group_of(c) == stage]
+    for changes in stages(plan.changes):
         if failed:
             for change in changes:
                 by_change[id(change)] = ChangeResult(
