@@ -3,7 +3,8 @@
 The plan is applied in its stages (renames, creates, other updates and node selections, deletes;
 a chain of renames one link per stage), each stage's changes concurrently up to `parallelism`.
 On the first failure no new change is started, those in flight finish, and the report says
-what was applied, what failed and what was not attempted. Progress goes out through a callback; this module never prints.
+what was applied, what failed and what was not attempted. Progress goes out through a
+callback; this module never prints.
 """
 
 from __future__ import annotations
