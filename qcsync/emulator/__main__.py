@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from qcsync.emulator.server import Emulator
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m qcsync.emulator") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m qcsync.emulator",
+        prog=prog,
         description="A local emulator of the QuantConnect REST API v2.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -60,8 +60,9 @@ def describe(emulator: Emulator) -> str:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, *, prog: str = "python -m qcsync.emulator") -> int:
+    """Run until interrupted; ``prog`` names the command in usage text (``qcsync emulator``)."""
+    args = build_parser(prog).parse_args(argv)
     seed = None
     if args.seed:
         with open(args.seed, encoding="utf-8") as handle:

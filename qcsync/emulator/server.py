@@ -344,7 +344,9 @@ class Emulator:
         server, self._server = self._server, None
         if server is None:
             return
-        server.shutdown()
+        if self._thread is not None:
+            # shutdown() waits for serve_forever, so only a serving server may be shut down.
+            server.shutdown()
         server.server_close()
         server.close_connections()
         if self._thread is not None:
