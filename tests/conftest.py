@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.emulator_fixtures"]
+
 REPO = Path(__file__).resolve().parent.parent
 SPEC_NAME = "QuantConnect-Platform-2.0.0.yaml"
 
