@@ -16,7 +16,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any, Final, cast
@@ -280,10 +280,13 @@ def _parse_config(sources: Sequence[tuple[str, bytes]], env: Mapping[str, str]) 
             issues.extend(error.issues)
             continue
         data = document.data
+        unexpanded: list[ConfigIssue] = []
         # Only a '$' (or an escape that could spell one) can start a variable: skip the walk.
         if b"$" in raw or b"\\" in raw:
-            data = _expand_variables(document, data, (), env, issues)
-        bad = _schema_issues(document, data, issues)
+            data = _expand_variables(document, data, (), env, unexpanded)
+        issues.extend(unexpanded)
+        # A value whose variable could not be expanded has no value to check.
+        bad = _schema_issues(document, data, issues, {issue.path for issue in unexpanded})
         checked.append(_Checked(document, data, bad))
     state = _merge(checked, issues)
     if issues:
@@ -383,8 +386,11 @@ def _expand_string(
 # --- schema errors -> issues ------------------------------------------------------------------
 
 
-def _schema_issues(document: Document, data: Any, issues: list[ConfigIssue]) -> frozenset[Path]:
-    """Validate against the schema; add one issue per problem; return the refused paths."""
+def _schema_issues(
+    document: Document, data: Any, issues: list[ConfigIssue], skip: Set[str] = frozenset()
+) -> frozenset[Path]:
+    """Validate against the schema; add one issue per problem; return the refused paths.
+    Problems at the document paths in `skip` (written as in issues) are left out."""
     bad: set[Path] = set()
     found: list[tuple[Path, str, bool]] = []
     for error, prefix in _schema_errors(data):
@@ -395,6 +401,8 @@ def _schema_issues(document: Document, data: Any, issues: list[ConfigIssue]) -> 
         if path in typed and not message.startswith("expected "):
             continue
         bad.add(path)
+        if skip and format_path(path) in skip:
+            continue
         where = document.locate_key(path) if at_key else document.locate(path)
         issues.append(ConfigIssue(where.file, where.line, where.column, format_path(path), message))
     return frozenset(bad)
@@ -540,30 +548,7 @@ def _describe(value: Any) -> str:
 
 def name_problem(name: str) -> str | None:
     """Why `name` is not a valid QuantConnect project name (qc-api.md §7), or None."""
-    if not name:
-        return "must not be empty"
-    if _NAME_CHARACTERS.fullmatch(name) is None:
-        bad = "".join(dict.fromkeys(c for c in name if _NAME_CHARACTERS.fullmatch(c) is None))
-        shown = ", ".join(repr(c) for c in bad)
-        return (
-            f"{name!r} contains {shown}; QuantConnect names use ASCII letters, digits, spaces, "
-            "'-', '_' and '/' between folders"
-        )
-    if name.startswith("/"):
-        return f"{name!r} starts with '/'; a name is a folder path without a leading '/'"
-    if name.endswith("/"):
-        return f"{name!r} ends with '/'; a project name cannot end in a folder separator"
-    parts = name.split("/")
-    for index, part in enumerate(parts):
-        what = "folder" if index < len(parts) - 1 else "name"
-        if not part:
-            return f"{name!r} has an empty folder ('//')"
-        if part != part.strip(" "):
-            edge = "starts" if part.startswith(" ") else "ends"
-            return f"{name!r}: {what} {part!r} {edge} with a space"
-        if part.upper() in _RESERVED:
-            return f"{name!r}: {what} {part!r} is a reserved Windows device name"
-    return None
+    return _path_problem(name, folder=False)
 
 
 def pattern_problem(pattern: str) -> str | None:
@@ -572,10 +557,40 @@ def pattern_problem(pattern: str) -> str | None:
         return (
             f"{pattern!r} is not a pattern; write a project name or a folder prefix ending in '/'"
         )
-    problem = name_problem(pattern[:-1] if pattern.endswith("/") else pattern)
+    problem = _path_problem(pattern, folder=pattern.endswith("/"))
     if problem and any(c in pattern for c in "*?[]"):
         problem += " (patterns are exact names or folder prefixes ending in '/'; no globs)"
     return problem
+
+
+def _path_problem(text: str, *, folder: bool) -> str | None:
+    """The first of QuantConnect's name rules that `text` breaks: a project name, or with
+    `folder` a folder prefix that ends in '/'."""
+    if not text:
+        return "must not be empty"
+    if _NAME_CHARACTERS.fullmatch(text) is None:
+        bad = "".join(dict.fromkeys(c for c in text if _NAME_CHARACTERS.fullmatch(c) is None))
+        shown = ", ".join(repr(c) for c in bad)
+        return (
+            f"{text!r} contains {shown}; QuantConnect names use ASCII letters, digits, spaces, "
+            "'-', '_' and '/' between folders"
+        )
+    if text.startswith("/"):
+        return f"{text!r} starts with '/'; a name is a folder path without a leading '/'"
+    body = text[:-1] if folder else text
+    if body.endswith("/") and not folder:
+        return f"{text!r} ends with '/'; a project name cannot end in a folder separator"
+    parts = body.split("/")
+    for index, part in enumerate(parts):
+        what = "folder" if folder or index < len(parts) - 1 else "name"
+        if not part:
+            return f"{text!r} has an empty folder ('//')"
+        if part != part.strip(" "):
+            edge = "starts" if part.startswith(" ") else "ends"
+            return f"{text!r}: {what} {part!r} {edge} with a space"
+        if part.upper() in _RESERVED:
+            return f"{text!r}: {what} {part!r} is a reserved Windows device name"
+    return None
 
 
 def node_ref_problem(ref: str) -> str | None:

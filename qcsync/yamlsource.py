@@ -302,7 +302,7 @@ class _Composer:
                 if event.anchor is not None:
                     self.anchors[event.anchor] = (value, 1)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
-                if len(stack) >= MAX_DEPTH:
+                if len(stack) + (frame is not None) >= MAX_DEPTH:
                     raise self._fail(mark, f"nested deeper than {MAX_DEPTH} levels")
                 self._check_tag(event, path)
                 values[path] = (line, column)
