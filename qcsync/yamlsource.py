@@ -244,6 +244,7 @@ class _Composer:
         self.keys: dict[Path, tuple[int, int]] = {}
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.expanded = 0
+        self.plain_keys: dict[str, Any] = {}
         # Problems that do not stop composing (duplicate keys): reported together at the end.
         self.issues: list[ConfigIssue] = []
 
@@ -353,7 +354,13 @@ class _Composer:
         if event.value == "<<" and event.implicit[0] and event.tag is None:
             frame.key = _MERGE_KEY
             return
-        key = self._scalar(event, frame.path)
+        if event.tag is None and event.implicit[0]:
+            # The same few plain keys recur in every entry: resolve each spelling once.
+            key = self.plain_keys.get(event.value, _DISCARD)
+            if key is _DISCARD:
+                key = self.plain_keys[event.value] = self._scalar(event, frame.path)
+        else:
+            key = self._scalar(event, frame.path)
         path = (*frame.path, key)
         if not isinstance(key, str):
             self.issues.append(
@@ -380,6 +387,8 @@ class _Composer:
         if tag is None or tag == "!":
             if not event.implicit[0] or (value and value[0] not in _MAYBE_TYPED):
                 return value  # quoted, or plain text that no resolver could type
+            if value.isascii() and value.isdigit() and (value[0] != "0" or len(value) == 1):
+                return int(value)  # a decimal integer (YAML 1.1 reads a leading 0 as octal)
             tag = self._resolver.resolve(ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
         elif tag not in _SCALAR_TAGS:
             raise self._fail(_mark(event), f"tag {_short_tag(tag)} is not allowed here", path)
