@@ -15,7 +15,10 @@ SPEC_NAME = "QuantConnect-Platform-2.0.0.yaml"
 
 def spec_path() -> Path | None:
     """QuantConnect's OpenAPI file: $QCSYNC_SPEC, else ../shared/spec/ beside the clone."""
-    candidates = [os.environ.get("QCSYNC_SPEC", ""), str(REPO.parent / "shared" / "spec" / SPEC_NAME)]
+    candidates = [
+        os.environ.get("QCSYNC_SPEC", ""),
+        str(REPO.parent / "shared" / "spec" / SPEC_NAME),
+    ]
     for candidate in candidates:
         if not candidate:
             continue
