@@ -1,0 +1,493 @@
+"""The QuantConnect API client: signing, timeouts, retries, error mapping, wire -> model.
+
+Every request, each retry included, is signed afresh (qc-api.md §2). `success: false` is the
+primary error signal whatever the HTTP status (§3). Reads and idempotent writes are retried with
+exponential backoff and full jitter on 429 (honouring Retry-After), 5xx, timeouts and dropped
+connections. Writes that are not idempotent (`projects/create`, `files/create`) are never resent
+blindly: after an answer is lost, the client reads back whether the write happened first.
+
+The token is used only to compute the signature; it never enters a log line, a message or an
+exception.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, TypeVar
+
+import requests
+
+from qcsync import __version__
+from qcsync.credentials import Credentials
+from qcsync.errors import AmbiguousWriteError, ApiError, AuthenticationError, TransportError
+from qcsync.model import (
+    NODE_KINDS,
+    LiveProject,
+    Node,
+    NodeSelection,
+    Organization,
+    ProjectFile,
+    ProjectNodes,
+)
+
+log = logging.getLogger("qcsync.http")
+
+T = TypeVar("T")
+
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+CLOCK_HINT = (
+    "check QC_USER_ID and QC_API_TOKEN, and that this machine's clock is correct "
+    "(every request is signed with the current time)"
+)
+
+
+class _Unknown(Exception):
+    """An attempt whose outcome is unknown: the request may have been acted on."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
+class _Refused(Exception):
+    """An attempt the service did not act on (connect failure, 429): safe to send again."""
+
+    def __init__(self, cause: str, retry_after: float | None = None) -> None:
+        super().__init__(cause)
+        self.cause = cause
+        self.retry_after = retry_after
+
+
+def signature_headers(credentials: Credentials, timestamp: int) -> dict[str, str]:
+    """Basic `USER_ID:sha256(TOKEN:TIMESTAMP)` plus the Timestamp header (qc-api.md §2)."""
+    digest = hashlib.sha256(f"{credentials.token}:{timestamp}".encode()).hexdigest()
+    basic = base64.b64encode(f"{credentials.user_id}:{digest}".encode()).decode()
+    return {"Authorization": f"Basic {basic}", "Timestamp": str(timestamp)}
+
+
+def parse_date(value: Any) -> datetime | None:
+    """The service's `YYYY-MM-DD HH:MM:SS` (UTC); ISO 8601 as the spec's examples show it."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    for candidate in (text, text.replace(" ", "T", 1)):
+        try:
+            parsed = datetime.fromisoformat(candidate)
+        except ValueError:
+            continue
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return None
+
+
+def _errors_of(body: Mapping[str, Any]) -> list[str]:
+    """The service's messages, in any of the shapes clients have seen (qc-api.md §3)."""
+    for key in ("errors", "messages"):
+        value = body.get(key)
+        if isinstance(value, list) and value:
+            return [str(v) for v in value]
+        if isinstance(value, str) and value:
+            return [value]
+    message = body.get("Message") or body.get("message")
+    return [str(message)] if message else []
+
+
+def _trim_auth_error(message: str) -> str:
+    # "Hash doesn't match. UID: 1 Hash: <hex> Timestamp: 1": the hash is noise to a user.
+    return message.split(" UID:", 1)[0].rstrip(". ") if message.startswith("Hash") else message
+
+
+def _project(item: Mapping[str, Any]) -> LiveProject:
+    try:
+        return LiveProject(
+            id=int(item["projectId"]),
+            # lean-cli strips a leading "/" from names the service returns; so do we.
+            name=str(item["name"]).lstrip("/"),
+            organization_id=str(item.get("organizationId") or ""),
+            language=str(item.get("language") or ""),
+            description=str(item.get("description") or ""),
+            modified=parse_date(item.get("modified")),
+            code_running=bool(item.get("codeRunning") or False),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"malformed project: {error}") from None
+
+
+def _nodes(lists: Mapping[str, Any]) -> tuple[tuple[Node, ...], frozenset[str]]:
+    catalog: list[Node] = []
+    active: set[str] = set()
+    for kind in NODE_KINDS:
+        for item in lists.get(kind) or []:
+            node = Node(
+                id=str(item["id"]),
+                name=str(item.get("name") or item.get("sku") or item["id"]),
+                sku=str(item.get("sku") or ""),
+                kind=kind,
+            )
+            catalog.append(node)
+            if item.get("active"):
+                active.add(node.id)
+    return tuple(catalog), frozenset(active)
+
+
+def _project_nodes(body: Mapping[str, Any]) -> ProjectNodes:
+    catalog, active = _nodes(body.get("nodes") or {})
+    auto = bool(body.get("autoSelectNode", not active))
+    return ProjectNodes(catalog, NodeSelection(auto=auto, active=frozenset() if auto else active))
+
+
+def _file(item: Mapping[str, Any]) -> ProjectFile:
+    return ProjectFile(
+        name=str(item["name"]),
+        content=str(item.get("content") or ""),
+        modified=parse_date(item.get("modified")),
+        is_library=bool(item.get("isLibrary") or False),
+    )
+
+
+class QCClient:
+    """Typed access to the endpoints qcsync uses. Safe to share between threads."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        timeout: tuple[float, float] = (5.0, 30.0),
+        max_retries: int = 4,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self._credentials = credentials
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+        self._session = session or requests.Session()
+        self._session.headers["User-Agent"] = f"qcsync/{__version__}"
+        self._clock = clock
+        self._sleep = sleep
+        self._random = random.Random()
+        self._lock = threading.Lock()
+        self._preferred: str | None = None
+
+    def __repr__(self) -> str:
+        return f"QCClient({self.base_url!r}, {self._credentials!s})"
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> QCClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- transport ----------------------------------------------------------------------------
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self._max_backoff * 4)
+        ceiling = min(self._max_backoff, self._backoff * 2**attempt)
+        with self._lock:
+            return self._random.uniform(0, ceiling)  # full jitter
+
+    def _attempt(self, endpoint: str, body: Mapping[str, Any], attempt: int) -> dict[str, Any]:
+        """One signed POST. Returns the decoded success body, raises ApiError for an answer
+        that will not change by asking again, _Refused / _Unknown for one that might."""
+        url = self.base_url + endpoint
+        headers = signature_headers(self._credentials, int(self._clock()))
+        started = time.monotonic()
+        try:
+            response = self._session.post(
+                url, json=dict(body), headers=headers, timeout=self._timeout
+            )
+        except requests.ConnectTimeout:
+            self._log(endpoint, body, attempt, "connect timeout", started)
+            raise _Refused("connection timed out") from None
+        except requests.Timeout:
+            self._log(endpoint, body, attempt, "read timeout", started)
+            raise _Unknown("timed out waiting for the answer") from None
+        except requests.ConnectionError as error:
+            self._log(endpoint, body, attempt, "connection error", started)
+            # A refused connection never reached the service; a dropped one may have.
+            if "refused" in str(error).lower() or "NewConnectionError" in repr(error):
+                raise _Refused("connection refused") from None
+            raise _Unknown("the connection was closed without an answer") from None
+        self._log(endpoint, body, attempt, str(response.status_code), started)
+        return self._decode(endpoint, response)
+
+    def _decode(self, endpoint: str, response: requests.Response) -> dict[str, Any]:
+        status = response.status_code
+        try:
+            decoded = response.json()
+        except ValueError:
+            decoded = None
+        data: dict[str, Any] = decoded if isinstance(decoded, dict) else {}
+        errors = _errors_of(data)
+        first = errors[0] if errors else ""
+        if status == 401 or first.startswith("Hash doesn't match"):
+            detail = _trim_auth_error(first) if first else "unauthorized"
+            raise AuthenticationError(
+                endpoint,
+                [first] if first else [],
+                status=status,
+                message=f"authentication failed ({detail}): {CLOCK_HINT}",
+            )
+        if status == 429:
+            raise _Refused("rate limited (429)", _retry_after(response))
+        if status >= 500:
+            raise _Unknown(f"HTTP {status}" + (f": {first}" if first else ""))
+        if status >= 400:
+            raise ApiError(
+                endpoint,
+                errors,
+                status=status,
+                message=f"HTTP {status}" + (f": {first}" if first else ""),
+            )
+        if not data:
+            raise ApiError(endpoint, status=status, message="the answer is not a JSON object")
+        if data.get("success") is not True:
+            raise ApiError(
+                endpoint, errors or ["the service answered success: false"], status=status
+            )
+        return data
+
+    def _log(
+        self, endpoint: str, body: Mapping[str, Any], attempt: int, outcome: str, started: float
+    ) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "POST %s%s fields=%s -> %s in %.0f ms (attempt %d; Authorization: Basic ***)",
+                self.base_url,
+                endpoint,
+                sorted(body),
+                outcome,
+                (time.monotonic() - started) * 1000,
+                attempt + 1,
+            )
+
+    def _call(
+        self,
+        endpoint: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        unknown: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """A read or idempotent write, retried. `unknown` collects attempts of unknown outcome."""
+        payload = body or {}
+        last = ""
+        for attempt in range(self._max_retries + 1):
+            try:
+                return self._attempt(endpoint, payload, attempt)
+            except _Refused as failure:
+                last, retry_after = failure.cause, failure.retry_after
+            except _Unknown as failure:
+                last, retry_after = failure.cause, None
+                if unknown is not None:
+                    unknown.append(failure.cause)
+            if attempt < self._max_retries:
+                self._sleep(self._delay(attempt, retry_after))
+        raise TransportError(
+            endpoint, message=f"gave up after {self._max_retries + 1} attempts: {last}"
+        )
+
+    def _write_once(
+        self, endpoint: str, body: Mapping[str, Any], happened: Callable[[], T | None]
+    ) -> dict[str, Any] | T:
+        """A write that must not be repeated: after an unknown outcome, `happened()` reads back
+        whether it took effect; only when it did not is the write sent again."""
+        last = ""
+        for attempt in range(self._max_retries + 1):
+            retry_after = None
+            try:
+                return self._attempt(endpoint, body, attempt)
+            except _Refused as failure:
+                last, retry_after = failure.cause, failure.retry_after
+            except _Unknown as failure:
+                last = failure.cause
+                try:
+                    done = happened()
+                except (ApiError, ValueError) as error:
+                    raise AmbiguousWriteError(
+                        endpoint,
+                        message=f"{last}, and checking whether it took effect failed ({error}); "
+                        "it may or may not have happened: run `qcsync plan` to see",
+                    ) from None
+                if done is not None:
+                    return done
+            if attempt < self._max_retries:
+                self._sleep(self._delay(attempt, retry_after))
+        raise TransportError(
+            endpoint, message=f"gave up after {self._max_retries + 1} attempts: {last}"
+        )
+
+    @staticmethod
+    def _parsed(endpoint: str, parse: Callable[[], T]) -> T:
+        try:
+            return parse()
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise ApiError(endpoint, message=f"unexpected answer: {error}") from None
+
+    # --- endpoints ----------------------------------------------------------------------------
+
+    def authenticate(self) -> None:
+        self._call("authenticate")
+
+    def list_projects(self) -> tuple[LiveProject, ...]:
+        """Every project the user can see, in every organization: callers filter."""
+        data = self._call("projects/read")
+        return self._parsed(
+            "projects/read", lambda: tuple(_project(p) for p in data.get("projects") or [])
+        )
+
+    def read_project(self, project_id: int) -> LiveProject:
+        data = self._call("projects/read", {"projectId": project_id})
+        return self._parsed("projects/read", lambda: _project(data["projects"][0]))
+
+    def create_project(self, name: str, language: str, organization_id: str | None) -> LiveProject:
+        body: dict[str, Any] = {"name": name, "language": language}
+        if organization_id:
+            body["organizationId"] = organization_id
+
+        def happened() -> LiveProject | None:
+            # The plan checked that the name was free, so a project with exactly this name now
+            # is the one this create made.
+            return next(
+                (
+                    p
+                    for p in self.list_projects()
+                    if p.name == name
+                    and (not organization_id or p.organization_id == organization_id)
+                ),
+                None,
+            )
+
+        answer = self._write_once("projects/create", body, happened)
+        if isinstance(answer, LiveProject):
+            return answer
+        return self._parsed("projects/create", lambda: _project(answer["projects"][0]))
+
+    def update_project(
+        self, project_id: int, *, name: str | None = None, description: str | None = None
+    ) -> None:
+        body: dict[str, Any] = {"projectId": project_id}
+        if name is not None:
+            body["name"] = name
+        if description is not None:
+            body["description"] = description
+        self._call("projects/update", body)
+
+    def delete_project(self, project_id: int) -> None:
+        unknown: list[str] = []
+        try:
+            self._call("projects/delete", {"projectId": project_id}, unknown=unknown)
+        except (AuthenticationError, TransportError):
+            raise
+        except ApiError:
+            # A retry after an attempt whose answer was lost finds the project gone: that
+            # attempt deleted it. Confirm by reading rather than trusting the error's wording.
+            if unknown and not self._exists(project_id):
+                return
+            raise
+
+    def _exists(self, project_id: int) -> bool:
+        return any(p.id == project_id for p in self.list_projects())
+
+    def read_project_nodes(self, project_id: int) -> ProjectNodes:
+        data = self._call("projects/nodes/read", {"projectId": project_id})
+        return self._parsed("projects/nodes/read", lambda: _project_nodes(data))
+
+    def update_project_nodes(self, project_id: int, node_ids: Sequence[str]) -> ProjectNodes:
+        # A replace, not an add (qc-api.md §4.6), so sending it twice is harmless.
+        data = self._call(
+            "projects/nodes/update", {"projectId": project_id, "nodes": list(node_ids)}
+        )
+        return self._parsed("projects/nodes/update", lambda: _project_nodes(data))
+
+    def read_nodes(self, organization_id: str) -> tuple[Node, ...]:
+        data = self._call("nodes/read", {"organizationId": organization_id})
+        return self._parsed("nodes/read", lambda: _nodes(data)[0])
+
+    def read_files(self, project_id: int) -> tuple[ProjectFile, ...]:
+        data = self._call("files/read", {"projectId": project_id})
+        return self._parsed("files/read", lambda: tuple(_file(f) for f in data.get("files") or []))
+
+    def create_file(self, project_id: int, name: str, content: str) -> None:
+        def happened() -> bool | None:
+            files = {f.name: f.content for f in self.read_files(project_id)}
+            return True if files.get(name) == content else None
+
+        self._write_once(
+            "files/create", {"projectId": project_id, "name": name, "content": content}, happened
+        )
+
+    def update_file(self, project_id: int, name: str, content: str) -> None:
+        self._call("files/update", {"projectId": project_id, "name": name, "content": content})
+
+    def delete_file(self, project_id: int, name: str) -> None:
+        unknown: list[str] = []
+        try:
+            self._call("files/delete", {"projectId": project_id, "name": name}, unknown=unknown)
+        except (AuthenticationError, TransportError):
+            raise
+        except ApiError:
+            if unknown and name not in {f.name for f in self.read_files(project_id)}:
+                return
+            raise
+
+    def read_organization(self, organization_id: str | None = None) -> Organization:
+        body = {"organizationId": organization_id} if organization_id else {}
+        data = self._call("organizations/read", body)
+
+        def parse() -> Organization:
+            item = data["organization"]
+            return Organization(id=str(item["id"]), name=str(item.get("name") or ""))
+
+        return self._parsed("organizations/read", parse)
+
+    def list_organizations(self) -> tuple[Organization, ...]:
+        data = self._call("organizations/list")
+        return self._parsed(
+            "organizations/list",
+            lambda: tuple(
+                Organization(
+                    id=str(o["id"]),
+                    name=str(o.get("name") or ""),
+                    preferred=bool(o.get("preferred")),
+                )
+                for o in data.get("organizations") or []
+            ),
+        )
+
+    def preferred_organization_id(self) -> str:
+        """`organizations/read` without an id answers with the preferred organization."""
+        if self._preferred is None:
+            self._preferred = self.read_organization().id
+        return self._preferred
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
