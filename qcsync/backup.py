@@ -130,7 +130,9 @@ def take_backup(source: BackupSource, project: LiveProject, directory: Path, now
         nodes = source.read_project_nodes(project.id)
         files = source.read_files(project.id)
     except QcsyncError as error:
-        raise BackupError(f"cannot back up {project.name} (id {project.id}): {error}") from None
+        raise BackupError(
+            f"backup of {project.name} (id {project.id}) failed, so it was not deleted: {error}"
+        ) from None
     return write_backup(
         directory, backup_filename(project), backup_document(project, nodes, files, now)
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from qcsync.emulator import Fault
 
-from .conftest import Run
+from .conftest import Run, api
 
 STRATEGIES = """
 version: 1
@@ -110,6 +110,7 @@ def test_each_change_kind_is_applied_and_replans_to_nothing(
         version: 1
         scope: ["Strategies/"]
         prune: true
+        limits: {{max_delete_fraction: 1}}
         projects:
           - name: Strategies/Momentum v2
             id: {momentum}
@@ -138,7 +139,11 @@ def test_a_stale_saved_plan_is_refused_naming_the_project(
     assert qcsync("apply", "--auto-approve").exit_code == 0
     write_config(STRATEGIES.replace("Mean reversion on SPY", "Changed"))
     assert qcsync("plan", "-o", "plan.json").exit_code == 0
-    emulator.touch(org_projects(emulator)["Strategies/Momentum"]["projectId"])
+    # Someone edits the project in the web IDE between plan and apply.
+    with api(emulator) as client:
+        client.update_project(
+            org_projects(emulator)["Strategies/Momentum"]["projectId"], description="by hand"
+        )
     emulator.clear_log()
     result = qcsync("apply", "plan.json")
     assert result.exit_code == 1
