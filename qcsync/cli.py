@@ -257,7 +257,7 @@ def plan_command(
         return result, safety_violations(result, force=force, allow_live=allow_live)
 
     result, violations = _run(ctx, operation)
-    click.echo(_render(result, fmt, options.color, violations), nl=False)
+    click.echo(_render(result, fmt, options.color, violations).rstrip("\n"))
     if plan_file:
         click.echo(f"Saved the plan to {plan_file}.", err=True)
     if violations:
@@ -304,7 +304,7 @@ def show(ctx: click.Context, plan_file: str, fmt: str) -> None:
 
     options: GlobalOptions = ctx.obj
     saved = _run(ctx, lambda: _read_plan_file(plan_file))
-    click.echo(_render(saved, fmt, options.color, safety_violations(saved)), nl=False)
+    click.echo(_render(saved, fmt, options.color, safety_violations(saved)).rstrip("\n"))
 
 
 def _progress(result: ChangeResult) -> None:
@@ -388,7 +388,7 @@ def apply(
             else:
                 assert desired is not None
                 planned = _live_and_plan(client, desired, targets, parallelism)
-                click.echo(_render(planned, "text", options.color, ()), nl=False)
+                click.echo(_render(planned, "text", options.color, ()).rstrip("\n"))
             violations = safety_violations(planned, force=force, allow_live=allow_live)
             if violations:
                 raise SafetyError(violations)
