@@ -1,4 +1,4 @@
-"""The documentation-style client runs unchanged against ``python -m qcsync.emulator``."""
+"""The documentation-style client runs unchanged against ``qcsync emulator``."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def emulator_process(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str
         [
             sys.executable,
             "-m",
-            "qcsync.emulator",
+            "qcsync",
+            "emulator",
             "--port",
             "0",
             "--user-id",
