@@ -16,35 +16,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 
 from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
+from qcsync.client import QCClient
 from qcsync.errors import QcsyncError, StalePlanError
-from qcsync.model import LiveProject, NodeSelection, ProjectFile, ProjectNodes
-from qcsync.plan import Action, Change, Fingerprint, Plan, stages
+from qcsync.plan import Action, Change, Plan, fingerprint_of, stages
 from qcsync.state import DEFAULT_PARALLELISM, bounded_map
-
-
-class ApplyClient(Protocol):
-    def list_projects(self) -> tuple[LiveProject, ...]: ...
-
-    def read_project(self, project_id: int) -> LiveProject: ...
-
-    def create_project(
-        self, name: str, language: str, organization_id: str | None
-    ) -> LiveProject: ...
-
-    def update_project(
-        self, project_id: int, *, name: str | None = None, description: str | None = None
-    ) -> None: ...
-
-    def delete_project(self, project_id: int) -> None: ...
-
-    def read_project_nodes(self, project_id: int) -> ProjectNodes: ...
-
-    def update_project_nodes(self, project_id: int, node_ids: Sequence[str]) -> ProjectNodes: ...
-
-    def read_files(self, project_id: int) -> tuple[ProjectFile, ...]: ...
 
 
 class Outcome(enum.Enum):
@@ -77,7 +54,7 @@ class ApplyReport:
 
 @dataclass
 class _Run:
-    client: ApplyClient
+    client: QCClient
     plan: Plan
     backup_dir: Path
     now: datetime
@@ -85,27 +62,10 @@ class _Run:
     created: dict[str, int] = field(default_factory=dict)
 
 
-def format_modified(value: datetime | None) -> str | None:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value is not None else None
-
-
-def fingerprint_of(project: LiveProject, selection: NodeSelection | None) -> Fingerprint:
-    nodes = None
-    if selection is not None:
-        nodes = () if selection.auto else tuple(sorted(selection.active))
-    return Fingerprint(
-        modified=format_modified(project.modified),
-        name=project.name,
-        description=project.description,
-        language=project.language,
-        nodes=nodes,
-    )
-
-
 # --- the stale-plan check ---------------------------------------------------------------------
 
 
-def stale_problems(client: ApplyClient, plan: Plan, parallelism: int) -> list[str]:
+def stale_problems(client: QCClient, plan: Plan, parallelism: int) -> list[str]:
     """Everything about the live state that differs from what the plan saw."""
     live = {p.id: p for p in client.list_projects() if p.organization_id == plan.organization_id}
     with_nodes = sorted(
@@ -163,7 +123,7 @@ def stale_problems(client: ApplyClient, plan: Plan, parallelism: int) -> list[st
     return problems
 
 
-def check_fresh(client: ApplyClient, plan: Plan, parallelism: int = DEFAULT_PARALLELISM) -> None:
+def check_fresh(client: QCClient, plan: Plan, parallelism: int = DEFAULT_PARALLELISM) -> None:
     problems = stale_problems(client, plan, parallelism)
     if problems:
         raise StalePlanError([*problems, "run `qcsync plan` again and review the new plan"])
@@ -276,7 +236,7 @@ def _run_stage(
 
 
 def apply_plan(
-    client: ApplyClient,
+    client: QCClient,
     plan: Plan,
     *,
     now: datetime,
@@ -303,7 +263,7 @@ def apply_plan(
 
 
 def verify_applied(
-    client: ApplyClient, plan: Plan, parallelism: int = DEFAULT_PARALLELISM
+    client: QCClient, plan: Plan, parallelism: int = DEFAULT_PARALLELISM
 ) -> list[str]:
     """Re-read the projects a plan touched and list every change whose result is not there.
 

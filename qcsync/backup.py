@@ -16,44 +16,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from qcsync.client import QCClient
 from qcsync.errors import BackupError, QcsyncError
 from qcsync.model import LiveProject, Node, NodeSelection, ProjectFile, ProjectNodes
+from qcsync.plan import MODIFIED_FORMAT
 
 BACKUP_FORMAT = 1
 BACKUP_KIND = "qcsync-project-backup"
 DEFAULT_BACKUP_ROOT = Path(".qcsync") / "backups"
-
-
-class BackupSource(Protocol):
-    def read_project_nodes(self, project_id: int) -> ProjectNodes: ...
-
-    def read_files(self, project_id: int) -> tuple[ProjectFile, ...]: ...
-
-
-class RestoreTarget(Protocol):
-    def list_projects(self) -> tuple[LiveProject, ...]: ...
-
-    def create_project(
-        self, name: str, language: str, organization_id: str | None
-    ) -> LiveProject: ...
-
-    def update_project(
-        self, project_id: int, *, name: str | None = None, description: str | None = None
-    ) -> None: ...
-
-    def read_files(self, project_id: int) -> tuple[ProjectFile, ...]: ...
-
-    def create_file(self, project_id: int, name: str, content: str) -> None: ...
-
-    def update_file(self, project_id: int, name: str, content: str) -> None: ...
-
-    def delete_file(self, project_id: int, name: str) -> None: ...
-
-    def read_project_nodes(self, project_id: int) -> ProjectNodes: ...
-
-    def update_project_nodes(self, project_id: int, node_ids: Sequence[str]) -> ProjectNodes: ...
 
 
 @dataclass(frozen=True)
@@ -81,9 +53,7 @@ def backup_document(
             "organization_id": project.organization_id,
             "language": project.language,
             "description": project.description,
-            "modified": project.modified.strftime("%Y-%m-%d %H:%M:%S")
-            if project.modified
-            else None,
+            "modified": project.modified.strftime(MODIFIED_FORMAT) if project.modified else None,
         },
         "nodes": {
             "auto": nodes.selection.auto,
@@ -125,7 +95,7 @@ def write_backup(directory: Path, name: str, document: Mapping[str, Any]) -> Pat
     return path
 
 
-def take_backup(source: BackupSource, project: LiveProject, directory: Path, now: datetime) -> Path:
+def take_backup(source: QCClient, project: LiveProject, directory: Path, now: datetime) -> Path:
     try:
         nodes = source.read_project_nodes(project.id)
         files = source.read_files(project.id)
@@ -157,7 +127,7 @@ def read_backup(path: Path) -> dict[str, Any]:
 
 
 def restore(
-    client: RestoreTarget, document: Mapping[str, Any], *, name: str | None = None
+    client: QCClient, document: Mapping[str, Any], *, name: str | None = None
 ) -> RestoreResult:
     """Recreate a project from a backup document under its own name, or `name`."""
     meta = document["project"]
@@ -190,9 +160,7 @@ def restore(
     return RestoreResult(created, len(document["files"]), restored, missing)
 
 
-def _restore_files(
-    client: RestoreTarget, project_id: int, files: Sequence[Mapping[str, str]]
-) -> None:
+def _restore_files(client: QCClient, project_id: int, files: Sequence[Mapping[str, str]]) -> None:
     wanted = {f["name"]: f["content"] for f in files}
     present = {f.name: f.content for f in client.read_files(project_id) if not f.is_library}
     for file_name, content in wanted.items():
@@ -206,7 +174,7 @@ def _restore_files(
 
 
 def _restore_nodes(
-    client: RestoreTarget, project_id: int, nodes: Mapping[str, Any]
+    client: QCClient, project_id: int, nodes: Mapping[str, Any]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if nodes["auto"] or not nodes["active"]:
         return (), ()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, assert_never, cast
 
 from qcsync.errors import PlanError
-from qcsync.model import NODE_KINDS, Limits, Node, NodeKind
+from qcsync.model import NODE_KINDS, Limits, LiveProject, Node, NodeKind, NodeSelection
 
 FORMAT_VERSION = 1
 
@@ -46,6 +46,25 @@ class Fingerprint:
     description: str
     language: str
     nodes: tuple[str, ...] | None = None  # active ids when read, () auto, None when not read
+
+
+MODIFIED_FORMAT = "%Y-%m-%d %H:%M:%S"  # the service's own format, so fingerprints compare as text
+
+
+def node_ids(selection: NodeSelection) -> tuple[str, ...]:
+    """A selection as the `nodes` field value: sorted ids, () for auto."""
+    return () if selection.auto else tuple(sorted(selection.active))
+
+
+def fingerprint_of(project: LiveProject, selection: NodeSelection | None) -> Fingerprint:
+    """What a plan records of a live project; `selection` None when the plan did not read it."""
+    return Fingerprint(
+        modified=project.modified.strftime(MODIFIED_FORMAT) if project.modified else None,
+        name=project.name,
+        description=project.description,
+        language=project.language,
+        nodes=None if selection is None else node_ids(selection),
+    )
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,12 @@ from qcsync.plan import (
     Action,
     Change,
     FieldChange,
-    Fingerprint,
     Note,
     Plan,
+    fingerprint_of,
     group_of,
+    node_ids,
 )
-
-MODIFIED_FORMAT = "%Y-%m-%d %H:%M:%S"  # the service's own format, so fingerprints compare as text
 
 
 @dataclass(frozen=True)
@@ -213,7 +212,7 @@ def _diff(
             "recreate by hand"
         )
     selection = live.selections.get(project.id)
-    fingerprint = _fingerprint(project, selection)
+    fingerprint = fingerprint_of(project, selection)
     changes: list[Change] = []
     fields: list[FieldChange] = []
     reasons: list[str] = []
@@ -246,7 +245,7 @@ def _diff(
                     Action.NODES,
                     entry.name,
                     project.id,
-                    (FieldChange("nodes", _nodes_value(selection), wanted_nodes),),
+                    (FieldChange("nodes", node_ids(selection), wanted_nodes),),
                     "node selection differs",
                     fingerprint,
                     project.code_running,
@@ -298,20 +297,6 @@ def _selection(node_ids: tuple[str, ...]) -> NodeSelection:
     return NodeSelection(auto=not node_ids, active=frozenset(node_ids))
 
 
-def _nodes_value(selection: NodeSelection) -> tuple[str, ...]:
-    return () if selection.auto else tuple(sorted(selection.active))
-
-
-def _fingerprint(project: LiveProject, selection: NodeSelection | None) -> Fingerprint:
-    return Fingerprint(
-        modified=project.modified.strftime(MODIFIED_FORMAT) if project.modified else None,
-        name=project.name,
-        description=project.description,
-        language=project.language,
-        nodes=None if selection is None else _nodes_value(selection),
-    )
-
-
 # --- 4. ownership of deletes --------------------------------------------------------------------
 
 
@@ -345,7 +330,7 @@ def _prune(
                     project.id,
                     (),
                     f"in scope {scope}, not declared, prune is on",
-                    _fingerprint(project, None),
+                    fingerprint_of(project, None),
                     project.code_running,
                 )
             )
