@@ -42,7 +42,6 @@ log = logging.getLogger("qcsync.http")
 
 T = TypeVar("T")
 
-RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 CLOCK_HINT = (
     "check QC_USER_ID and QC_API_TOKEN, and that this machine's clock is correct "
     "(every request is signed with the current time)"
@@ -230,6 +229,11 @@ class QCClient:
             if "refused" in str(error).lower() or "NewConnectionError" in repr(error):
                 raise _Refused("connection refused") from None
             raise _Unknown("the connection was closed without an answer") from None
+        except requests.RequestException as error:
+            # A body cut off mid-way (ChunkedEncodingError) and the like: the request was sent,
+            # so its outcome is unknown. Only the class name: requests' texts repeat the URL.
+            self._log(endpoint, body, attempt, type(error).__name__, started)
+            raise _Unknown(f"the answer was broken ({type(error).__name__})") from None
         self._log(endpoint, body, attempt, str(response.status_code), started)
         return self._decode(endpoint, response)
 
@@ -246,7 +250,7 @@ class QCClient:
             detail = _trim_auth_error(first) if first else "unauthorized"
             raise AuthenticationError(
                 endpoint,
-                [first] if first else [],
+                [detail],
                 status=status,
                 message=f"authentication failed ({detail}): {CLOCK_HINT}",
             )
@@ -342,8 +346,10 @@ class QCClient:
     def _parsed(endpoint: str, parse: Callable[[], T]) -> T:
         try:
             return parse()
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise ApiError(endpoint, message=f"unexpected answer: {error}") from None
+        except (LookupError, TypeError, ValueError, AttributeError) as error:
+            raise ApiError(
+                endpoint, message=f"unexpected answer ({type(error).__name__}: {error})"
+            ) from None
 
     # --- endpoints ----------------------------------------------------------------------------
 
@@ -368,14 +374,11 @@ class QCClient:
 
         def happened() -> LiveProject | None:
             # The plan checked that the name was free, so a project with exactly this name now
-            # is the one this create made.
+            # is the one this create made. Without an organization the service creates in the
+            # preferred one, so look there and not at a namesake in another organization.
+            where = organization_id or self.preferred_organization_id()
             return next(
-                (
-                    p
-                    for p in self.list_projects()
-                    if p.name == name
-                    and (not organization_id or p.organization_id == organization_id)
-                ),
+                (p for p in self.list_projects() if p.name == name and p.organization_id == where),
                 None,
             )
 
@@ -434,9 +437,11 @@ class QCClient:
             files = {f.name: f.content for f in self.read_files(project_id)}
             return True if files.get(name) == content else None
 
-        self._write_once(
-            "files/create", {"projectId": project_id, "name": name, "content": content}, happened
-        )
+        body: dict[str, Any] = {"projectId": project_id, "name": name}
+        if content:
+            # The service refuses `content: ""` but makes an empty file when content is omitted.
+            body["content"] = content
+        self._write_once("files/create", body, happened)
 
     def update_file(self, project_id: int, name: str, content: str) -> None:
         self._call("files/update", {"projectId": project_id, "name": name, "content": content})
