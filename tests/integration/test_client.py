@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from qcsync.client import QCClient, parse_date
 from qcsync.credentials import Credentials, load_credentials, resolve_api_url
 from qcsync.emulator import Fault
 from qcsync.errors import (
+    AmbiguousWriteError,
     ApiError,
     AuthenticationError,
     CredentialsError,
@@ -152,6 +153,94 @@ def test_a_rename_onto_a_taken_name_carries_the_services_error(
     assert str(error.value).startswith("projects/update: ")
 
 
+def test_authenticate_succeeds_with_good_credentials(client: QCClient, emulator: Any) -> None:
+    client.authenticate()
+    assert [r.authorized for r in emulator.requests if r.endpoint == "authenticate"] == [True]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "call"),
+    [
+        ("projects/create", lambda c: c.create_project("X", "VB", None)),
+        ("projects/create", lambda c: c.create_project("X", "Py", "0" * 32)),
+        ("projects/read", lambda c: c.read_project(-1)),
+        ("projects/update", lambda c: c.update_project(-1, description="d")),
+        ("projects/delete", lambda c: c.delete_project(-1)),
+        ("projects/nodes/read", lambda c: c.read_project_nodes(-1)),
+        ("projects/nodes/update", lambda c: c.update_project_nodes(-1, [])),
+        ("nodes/read", lambda c: c.read_nodes("0" * 32)),
+        ("files/read", lambda c: c.read_files(-1)),
+        ("files/create", lambda c: c.create_file(-1, "a.py", "A = 1\n")),
+        ("files/update", lambda c: c.update_file(-1, "a.py", "A = 1\n")),
+        ("files/delete", lambda c: c.delete_file(-1, "a.py")),
+        ("organizations/read", lambda c: c.read_organization("0" * 32)),
+    ],
+    ids=[
+        "create-unknown-language",
+        "create-unknown-organization",
+        "read-unknown-project",
+        "update-unknown-project",
+        "delete-unknown-project",
+        "nodes-read-unknown-project",
+        "nodes-update-unknown-project",
+        "nodes-unknown-organization",
+        "files-read-unknown-project",
+        "files-create-unknown-project",
+        "files-update-unknown-project",
+        "files-delete-unknown-project",
+        "organization-unknown",
+    ],
+)
+def test_every_method_reports_the_services_refusal_once(
+    client: QCClient, emulator: Any, endpoint: str, call: Callable[[QCClient], Any]
+) -> None:
+    with pytest.raises(ApiError) as error:
+        call(client)
+    assert type(error.value) is ApiError
+    assert str(error.value).startswith(f"{endpoint}: ")
+    assert error.value.errors
+    assert calls(emulator, endpoint) == 1
+
+
+@pytest.mark.parametrize(
+    ("call", "endpoint"),
+    [
+        (lambda c, pid: c.create_file(pid, "main.py", "again"), "files/create"),
+        (
+            lambda c, pid: c.update_file(pid, "missing.py", "y"),
+            "files/update",
+        ),
+    ],
+    ids=["duplicate-file", "update-missing-file"],
+)
+def test_file_rules_come_back_as_api_errors(
+    client: QCClient, emulator: Any, call: Callable[[QCClient, int], Any], endpoint: str
+) -> None:
+    pid = emulator.add_project("Client/FileRules")
+    with pytest.raises(ApiError, match=endpoint):
+        call(client, pid)
+
+
+def test_an_empty_file_can_be_created(client: QCClient, emulator: Any) -> None:
+    pid = emulator.add_project("Client/Empty")
+    client.create_file(pid, "empty.py", "")
+    assert {f.name: f.content for f in client.read_files(pid)}["empty.py"] == ""
+
+
+def test_a_new_project_comes_with_the_default_files(client: QCClient, emulator: Any) -> None:
+    created = client.create_project("Client/Defaults", "Py", emulator.preferred_organization_id)
+    assert {f.name for f in client.read_files(created.id)} == {"main.py", "research.ipynb"}
+
+
+def test_a_duplicate_create_returns_the_name_the_service_chose(
+    client: QCClient, emulator: Any
+) -> None:
+    emulator.add_project("Client/Twice")
+    created = client.create_project("Client/Twice", "Py", None)
+    assert created.name == "Client/Twice 1"
+    assert created.organization_id == emulator.preferred_organization_id
+
+
 @pytest.mark.parametrize(
     ("wire", "expected"),
     [
@@ -250,6 +339,56 @@ def test_a_create_refused_with_429_is_sent_again(client: QCClient, emulator: Any
     assert [p.name for p in client.list_projects()].count("Client/Limited") == 1
 
 
+def test_a_read_whose_connection_dropped_is_retried(client: QCClient, emulator: Any) -> None:
+    pid = emulator.add_project("Client/Dropped")
+    emulator.inject("projects/read", Fault.lost_response(), times=1)
+    assert client.read_project(pid).name == "Client/Dropped"
+    assert calls(emulator, "projects/read") == 2
+
+
+def test_a_lost_create_without_an_organization_is_found_in_the_preferred_one(
+    client: QCClient, emulator: Any
+) -> None:
+    # A namesake in the other organization must not be mistaken for what this create made.
+    emulator.add_project("Client/Shared", organization_id=emulator.other_organization_id)
+    emulator.inject("projects/create", Fault.lost_response(), times=1)
+    created = client.create_project("Client/Shared", "Py", None)
+    assert created.organization_id == emulator.preferred_organization_id
+    assert calls(emulator, "projects/create") == 1
+
+
+def test_a_create_whose_check_fails_is_reported_as_possibly_done(
+    emulator: Any, sleeps: Sleeps
+) -> None:
+    with make_client(emulator, sleeps, max_retries=1) as client:
+        emulator.inject("projects/create", Fault.lost_response(), times=1)
+        emulator.inject("projects/read", Fault.http_500(), times=2)
+        with pytest.raises(AmbiguousWriteError, match="may or may not have happened"):
+            client.create_project("Client/Unsure", "Py", emulator.preferred_organization_id)
+    assert calls(emulator, "projects/create") == 1
+
+
+def test_a_file_create_whose_answer_was_lost_is_not_sent_twice(
+    client: QCClient, emulator: Any
+) -> None:
+    pid = emulator.add_project("Client/LostFile")
+    emulator.inject("files/create", Fault.lost_response(), times=1)
+    client.create_file(pid, "lost.py", "L = 1\n")
+    assert calls(emulator, "files/create") == 1
+    assert {f.name: f.content for f in client.read_files(pid)}["lost.py"] == "L = 1\n"
+
+
+def test_idempotent_writes_are_retried(client: QCClient, emulator: Any) -> None:
+    pid = emulator.add_project("Client/Retried")
+    emulator.inject("projects/update", Fault.http_status(503), times=1)
+    emulator.inject("projects/nodes/update", Fault.rate_limited(retry_after=0), times=1)
+    client.update_project(pid, description="after a 503")
+    client.update_project_nodes(pid, [])
+    assert calls(emulator, "projects/update") == 2
+    assert calls(emulator, "projects/nodes/update") == 2
+    assert client.read_project(pid).description == "after a 503"
+
+
 def test_a_delete_whose_answer_was_lost_counts_as_done(client: QCClient, emulator: Any) -> None:
     pid = emulator.add_project("Client/Gone")
     emulator.inject("projects/delete", Fault.lost_response(), times=1)
@@ -297,7 +436,8 @@ def test_the_token_appears_in_no_log_message_or_repr(
     texts: list[str] = []
     with make_client(emulator) as client:
         texts.append(repr(client))
-        texts.append(repr(Credentials(emulator.user_id, emulator.token)))
+        credentials = Credentials(emulator.user_id, emulator.token)
+        texts += [repr(credentials), str(credentials)]
         emulator.inject("projects/read", Fault.http_500(), times=1)
         client.list_projects()
         for failing in (lambda: client.read_project(-1), lambda: client.delete_project(-1)):
