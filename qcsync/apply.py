@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +20,7 @@ from pathlib import Path
 from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
 from qcsync.client import QCClient
 from qcsync.errors import QcsyncError, StalePlanError
+from qcsync.model import LiveProject
 from qcsync.plan import Action, Change, Plan, fingerprint_of, stages
 from qcsync.state import DEFAULT_PARALLELISM, bounded_map
 
@@ -80,27 +81,10 @@ def stale_problems(client: QCClient, plan: Plan, parallelism: int) -> list[str]:
     )
     answers = bounded_map(client.read_project_nodes, with_nodes, parallelism)
     selections = {pid: a.selection for pid, a in zip(with_nodes, answers, strict=True)}
-    renamed_away = {c.project_id for c in plan.changes if c.is_rename}
-    deleted = {c.project_id for c in plan.changes if c.action is Action.DELETE}
-    problems: list[str] = []
+    problems = taken_name_problems(plan, live.values())
     seen: set[int] = set()
     for change in plan.changes:
         pid = change.project_id
-        if change.action is Action.CREATE:
-            holder = next(
-                (
-                    p
-                    for p in live.values()
-                    if p.name == change.name and p.id not in renamed_away | deleted
-                ),
-                None,
-            )
-            if holder is not None:
-                problems.append(
-                    f"{change.name}: the name is now taken by project {holder.id}, "
-                    "so the create would make a duplicate"
-                )
-            continue
         if pid is None or pid in seen or change.fingerprint is None:
             continue
         seen.add(pid)
@@ -115,10 +99,46 @@ def stale_problems(client: QCClient, plan: Plan, parallelism: int) -> list[str]:
             for name in ("modified", "name", "description", "language", "nodes")
             if getattr(before, name) != getattr(now, name)
         ]
+        if project.code_running and not change.live:
+            # Starting live trading does not move `modified`; a plan made before it must not
+            # delete, rename or re-node the project without the live guard having seen it.
+            differing.append("live trading started")
         if differing:
             problems.append(
                 f"{change.name} (id {pid}): changed since the plan was made "
                 f"({', '.join(differing)})"
+            )
+    return problems
+
+
+def taken_name_problems(plan: Plan, live: Iterable[LiveProject]) -> list[str]:
+    """Names a create or rename needs that a live project now holds (ignoring case, as the
+    planner does), unless the plan renames that project away or deletes it first."""
+    projects = list(live)
+    leaving = {c.project_id for c in plan.changes if c.is_rename or c.action is Action.DELETE}
+    problems: list[str] = []
+    for change in plan.changes:
+        if change.action is Action.CREATE:
+            wanted = change.name
+        elif change.is_rename:
+            wanted = str(change.after("name"))
+        else:
+            continue
+        holder = next(
+            (
+                p
+                for p in projects
+                if p.name.casefold() == wanted.casefold()
+                and p.id != change.project_id
+                and p.id not in leaving
+            ),
+            None,
+        )
+        if holder is not None:
+            verb = "create" if change.action is Action.CREATE else "rename"
+            problems.append(
+                f"{wanted}: the name is now taken by project {holder.id} ({holder.name}), "
+                f"so the {verb} cannot go ahead"
             )
     return problems
 
@@ -138,7 +158,14 @@ def _create(run: _Run, change: Change) -> tuple[str, int]:
     if project.name != change.name:
         # The service does not refuse a duplicate name: it creates "NAME 1". Undo that at once
         # (the new project is empty) and name the project that holds the name.
-        run.client.delete_project(project.id)
+        try:
+            run.client.delete_project(project.id)
+        except QcsyncError as error:
+            raise QcsyncError(
+                f"conflict: the name is already taken; the service created a duplicate "
+                f"{project.name!r} (id {project.id}) and deleting it failed ({error}): "
+                "delete it by hand"
+            ) from None
         holder = next(
             (
                 p
@@ -152,10 +179,15 @@ def _create(run: _Run, change: Change) -> tuple[str, int]:
             f"conflict: the name is already taken{held}; the service created a duplicate "
             f"{project.name!r} (id {project.id}), which qcsync deleted again"
         )
+    run.created[change.name] = project.id
     description = change.after("description")
     if isinstance(description, str) and description:
-        run.client.update_project(project.id, description=description)
-    run.created[change.name] = project.id
+        try:
+            run.client.update_project(project.id, description=description)
+        except QcsyncError as error:
+            raise QcsyncError(
+                f"created (id {project.id}), but setting its description failed: {error}"
+            ) from None
     return f"created (id {project.id})", project.id
 
 
@@ -194,6 +226,8 @@ def _execute(run: _Run, change: Change) -> ChangeResult:
             case Action.DELETE:
                 pid = _project_id(run, change)
                 project = run.client.read_project(pid)
+                if project.code_running and not change.live:
+                    raise QcsyncError("live trading started since the plan was made; not deleted")
                 backup = take_backup(run.client, project, run.backup_dir, run.now)
                 run.client.delete_project(pid)
                 message = f"deleted (backup {backup})"

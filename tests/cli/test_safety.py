@@ -205,3 +205,41 @@ def test_a_failed_backup_leaves_the_project_in_place(
     assert result.exit_code == 1
     assert "backup" in (result.stdout + result.stderr).lower()
     assert emulator.project(pid) is not None
+
+
+def test_a_saved_plan_is_refused_when_live_trading_started_after_it_was_made(
+    qcsync: Run, write_config: Callable[..., Path], emulator: Any
+) -> None:
+    pid = emulator.add_project("Strategies/Soon Live")
+    _prune_one(write_config)
+    assert qcsync("plan", "-o", "plan.json").exit_code == 0
+    emulator.set_code_running(pid, True)
+    emulator.clear_log()
+    result = qcsync("apply", "plan.json", "--force")
+    assert result.exit_code == 1
+    assert "live trading started" in result.stderr
+    assert "Strategies/Soon Live" in result.stderr
+    assert write_endpoints(emulator) == []
+    assert emulator.project(pid) is not None
+
+
+def test_a_saved_rename_onto_a_name_taken_since_is_refused_before_any_write(
+    qcsync: Run, write_config: Callable[..., Path], emulator: Any
+) -> None:
+    emulator.add_project("Strategies/B")
+    write_config(
+        """
+        version: 1
+        projects:
+          - name: Strategies/B2
+            renamed_from: ["Strategies/B"]
+          - name: Strategies/C
+        """
+    )
+    assert qcsync("plan", "-o", "plan.json").exit_code == 0
+    emulator.add_project("Strategies/b2")
+    emulator.clear_log()
+    result = qcsync("apply", "plan.json")
+    assert result.exit_code == 1
+    assert "Strategies/B2: the name is now taken" in result.stderr
+    assert write_endpoints(emulator) == []

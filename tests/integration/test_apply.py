@@ -105,3 +105,22 @@ def test_check_fresh_refuses_a_create_whose_name_was_taken_since(
     emulator.add_project("S/Late")
     with pytest.raises(StalePlanError, match="S/Late"):
         check_fresh(client, plan)
+
+
+def test_a_create_whose_description_fails_names_the_project_it_made(
+    emulator: Any, client: QCClient, tmp_path: Path
+) -> None:
+    emulator.inject("projects/update", Fault.business_error("Boom"), times=1)
+    change = create("S/Half")
+    change = Change(
+        change.action,
+        change.name,
+        None,
+        (*change.fields, FieldChange("description", None, "text")),
+        change.reason,
+    )
+    [result] = apply_plan(client, plan_of(emulator, change), now=NOW, backup_root=tmp_path).results
+    assert result.outcome is Outcome.FAILED
+    pid = next(p.id for p in client.list_projects() if p.name == "S/Half")
+    assert f"created (id {pid}), but setting its description failed" in result.message
+    assert "Boom" in result.message
