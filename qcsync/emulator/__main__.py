@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import sys
 from collections.abc import Sequence
@@ -62,23 +63,42 @@ def describe(emulator: Emulator) -> str:
 
 def main(argv: Sequence[str] | None = None, *, prog: str = "python -m qcsync.emulator") -> int:
     """Run until interrupted; ``prog`` names the command in usage text (``qcsync emulator``)."""
-    args = build_parser(prog).parse_args(argv)
-    seed = None
-    if args.seed:
-        with open(args.seed, encoding="utf-8") as handle:
-            seed = json.load(handle)
-    emulator = Emulator(
-        user_id=args.user_id,
-        token=args.token,
-        state_path=args.state,
-        seed=seed,
-        max_age_seconds=args.max_age,
-        auth_failure_status=args.auth_failure_status,
-        latency_ms=args.latency_ms,
-        fault_rate=args.fault_rate,
-        random_seed=args.random_seed,
-    )
-    emulator.bind(args.host, args.port)
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    if not 0.0 <= args.fault_rate <= 1.0:
+        parser.error("--fault-rate must be between 0 and 1")
+    try:
+        seed = None
+        if args.seed:
+            try:
+                with open(args.seed, encoding="utf-8") as handle:
+                    seed = json.load(handle)
+            except OSError as error:
+                raise ValueError(f"cannot read {args.seed}: {error.strerror}") from None
+        emulator = Emulator(
+            user_id=args.user_id,
+            token=args.token,
+            state_path=args.state,
+            seed=seed,
+            max_age_seconds=args.max_age,
+            auth_failure_status=args.auth_failure_status,
+            latency_ms=args.latency_ms,
+            fault_rate=args.fault_rate,
+            random_seed=args.random_seed,
+        )
+        emulator.bind(args.host, args.port)
+    except OSError as error:
+        # Port 5612 is also the QuantConnect CLI's local API port, so "in use" is common.
+        where = f"{args.host}:{args.port}"
+        reason = error.strerror or str(error)
+        hint = " (try --port 0)" if error.errno in (errno.EADDRINUSE, errno.EACCES) else ""
+        print(f"Error: cannot start the emulator on {where}: {reason}{hint}", file=sys.stderr)
+        return 1
+    except (ValueError, KeyError, TypeError) as error:
+        print(
+            f"Error: bad --seed or --state file: {type(error).__name__}: {error}", file=sys.stderr
+        )
+        return 1
     print(describe(emulator), flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         emulator.serve_forever(args.host, args.port)

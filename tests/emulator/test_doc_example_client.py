@@ -97,3 +97,39 @@ def test_the_command_line_defaults_to_loopback_port_5612() -> None:
         1800,
         401,
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--seed", "{missing}"], 1, "bad --seed or --state file"),
+        (["--fault-rate", "2"], 2, "--fault-rate must be between 0 and 1"),
+    ],
+    ids=["missing-seed", "fault-rate"],
+)
+def test_emulator_mistakes_are_one_line_without_traceback(
+    tmp_path: Path, args: list[str], code: int, message: str
+) -> None:
+    args = [a.replace("{missing}", str(tmp_path / "nope.json")) for a in args]
+    run = subprocess.run(
+        [sys.executable, "-m", "qcsync", "emulator", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert run.returncode == code
+    assert message in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_port_in_use_is_explained(emulator: Emulator) -> None:
+    port = emulator.base_url.split(":")[2].split("/")[0]
+    run = subprocess.run(
+        [sys.executable, "-m", "qcsync", "emulator", "--port", port],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert run.returncode == 1
+    assert "--port 0" in run.stderr
+    assert "Traceback" not in run.stderr
