@@ -121,9 +121,31 @@ def read_backup(path: Path) -> dict[str, Any]:
         not isinstance(document, dict)
         or document.get("kind") != BACKUP_KIND
         or document.get("format_version") != BACKUP_FORMAT
+        or not _well_formed(document)
     ):
         raise BackupError(f"{path} is not a qcsync backup (format {BACKUP_FORMAT})")
     return document
+
+
+def _well_formed(document: Mapping[str, Any]) -> bool:
+    """The shape restore relies on; a hand-edited or truncated backup is refused up front."""
+    project, nodes, files = document.get("project"), document.get("nodes"), document.get("files")
+    return (
+        isinstance(project, dict)
+        and all(isinstance(project.get(k), str) for k in ("name", "organization_id", "language"))
+        and isinstance(project.get("description", ""), str)
+        and isinstance(nodes, dict)
+        and isinstance(nodes.get("auto"), bool)
+        and isinstance(nodes.get("active"), list)
+        and all(isinstance(n, dict) and isinstance(n.get("id"), str) for n in nodes["active"])
+        and isinstance(files, list)
+        and all(
+            isinstance(f, dict)
+            and isinstance(f.get("name"), str)
+            and isinstance(f.get("content"), str)
+            for f in files
+        )
+    )
 
 
 def restore(

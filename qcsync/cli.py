@@ -161,8 +161,17 @@ def _connect(options: GlobalOptions) -> Iterator[QCClient]:
     from qcsync.emulator import Emulator  # lazily: only the CLI may import the emulator
 
     state = Path(os.environ.get("QCSYNC_SANDBOX_STATE") or SANDBOX_STATE)
-    state.parent.mkdir(parents=True, exist_ok=True)
-    with Emulator(state_path=state, token=secrets.token_hex(16)) as emulator:
+    try:
+        state.parent.mkdir(parents=True, exist_ok=True)
+        sandbox = Emulator(state_path=state, token=secrets.token_hex(16))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        reason = (
+            error.strerror if isinstance(error, OSError) else f"{type(error).__name__}: {error}"
+        )
+        raise QcsyncError(
+            f"sandbox state {state}: {reason}; delete it to start the sandbox afresh"
+        ) from None
+    with sandbox as emulator:
         credentials = Credentials(user_id=emulator.user_id, token=emulator.token)
         with QCClient(emulator.base_url, credentials) as client:
             yield client
@@ -502,9 +511,15 @@ def import_command(
         selections = {p.id: a.selection for p, a in zip(projects, answers, strict=True)}
         return export_config(org, projects, catalog, selections, prefix)
 
+    def write(text: str) -> None:
+        try:
+            Path(out_file or "").write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise QcsyncError(f"cannot write {out_file}: {error.strerror}") from None
+
     text = _run(ctx, operation)
     if out_file:
-        Path(out_file).write_text(text, encoding="utf-8")
+        _run(ctx, lambda: write(text))
         click.echo(f"Wrote {out_file}.", err=True)
     else:
         click.echo(text, nl=False)

@@ -217,6 +217,14 @@ class QCClient:
             response = self._session.post(
                 url, json=dict(body), headers=headers, timeout=self._timeout
             )
+        except requests.exceptions.SSLError as error:
+            # A certificate or proxy problem does not go away by asking again, and the TLS
+            # handshake fails before any request is sent, so no write can have happened.
+            self._log(endpoint, body, attempt, "TLS error", started)
+            reason = str(error.args[0]) if error.args else type(error).__name__
+            raise TransportError(
+                endpoint, message=f"TLS error talking to {self.base_url}: {_tls_reason(reason)}"
+            ) from None
         except requests.ConnectTimeout:
             self._log(endpoint, body, attempt, "connect timeout", started)
             raise _Refused("connection timed out") from None
@@ -486,6 +494,14 @@ class QCClient:
         if self._preferred is None:
             self._preferred = self.read_organization().id
         return self._preferred
+
+
+def _tls_reason(text: str) -> str:
+    """The SSL library's own reason (e.g. `WRONG_VERSION_NUMBER`), not requests' long wrapper."""
+    for marker in ("SSLError(", "[SSL"):
+        if marker in text:
+            return text[text.index(marker) :].split(")")[0].strip("( ") + ")"
+    return text[:200]
 
 
 def _retry_after(response: requests.Response) -> float | None:

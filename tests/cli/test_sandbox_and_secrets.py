@@ -117,3 +117,30 @@ def test_help_works_for_every_command(args: list[str]) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0
     assert "Usage:" in result.stdout
+
+
+@pytest.mark.parametrize("content", ["{bad", "{}"], ids=["not-json", "not-state"])
+def test_a_broken_sandbox_state_is_named_in_one_line(workdir: Path, content: str) -> None:
+    state = workdir / "sandbox.json"
+    state.write_text(content, encoding="utf-8")
+    result = sandbox("plan", "-f", str(STARTER), state=state)
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert str(state) in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_import_to_an_unwritable_place_is_one_line(qcsync: Run, workdir: Path) -> None:
+    result = qcsync("import", "-o", str(workdir / "missing" / "dir" / "x.yaml"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot write")
+    assert "Traceback" not in result.stderr
+
+
+def test_restore_refuses_a_malformed_backup(qcsync: Run, workdir: Path) -> None:
+    backup = workdir / "b.json"
+    backup.write_text('{"kind": "qcsync-project-backup", "format_version": 1}', encoding="utf-8")
+    result = qcsync("restore", str(backup))
+    assert result.exit_code == 1
+    assert "is not a qcsync backup" in result.stderr
+    assert "internal error" not in result.stderr

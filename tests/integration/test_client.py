@@ -545,3 +545,15 @@ def test_every_request_body_the_client_sends_matches_the_spec(
             request_validator(openapi_spec_path, record.endpoint)(record.params)
             checked.add(record.endpoint)
     assert checked == set(SPEC_ENDPOINTS)
+
+
+def test_a_tls_failure_is_reported_once_without_retries(emulator: Any, sleeps: Sleeps) -> None:
+    https = emulator.base_url.replace("http://", "https://")
+    credentials = Credentials(user_id=emulator.user_id, token=emulator.token)
+    client = QCClient(https, credentials, sleep=sleeps)
+    with client, pytest.raises(TransportError, match="TLS error") as error:
+        client.create_project("Client/TLS", "Py", emulator.preferred_organization_id)
+    assert sleeps == []
+    assert "\n" not in str(error.value)
+    assert emulator.token not in str(error.value)
+    assert calls(emulator, "projects/create") == 0
