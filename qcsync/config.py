@@ -16,9 +16,9 @@ import json
 import math
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
-from pathlib import Path as FsPath
 from typing import Any, Final, cast
 
 from jsonschema import Draft202012Validator
@@ -232,12 +232,34 @@ def load_config(paths: Sequence[str | os.PathLike[str]], env: Mapping[str, str])
             continue
         seen.add(real)
         try:
-            sources.append((file, FsPath(file).read_bytes()))
+            sources.append((file, _read_regular_file(file)))
+        except _NotAConfigFile as problem:
+            issues.append(ConfigIssue(file, 1, 1, "", str(problem)))
         except OSError as error:
             issues.append(ConfigIssue(file, 1, 1, "", f"cannot read: {error.strerror or error}"))
     if issues:
         raise ConfigError(issues)
     return parse_config(sources, env)
+
+
+# A config of 50,000 fully specified projects is about 7 MB; far beyond that is a mistake.
+MAX_CONFIG_BYTES = 64 * 1024 * 1024
+
+
+class _NotAConfigFile(Exception):
+    pass
+
+
+def _read_regular_file(file: str) -> bytes:
+    """Read a regular file of sane size; devices and pipes (`-f /dev/zero`) would never end."""
+    # Checked before opening: opening a named pipe blocks until someone writes to it.
+    if not stat.S_ISREG(os.stat(file).st_mode):
+        raise _NotAConfigFile("not a regular file")
+    with open(file, "rb") as handle:
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise _NotAConfigFile(f"larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB")
+    return data
 
 
 def _expand_paths(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,15 @@ def test_schema_prints_the_schema_file(here: Path) -> None:
     result = CliRunner().invoke(main, ["schema"], catch_exceptions=False)
     assert result.exit_code == 0
     assert result.stdout == (REPO / "schemas" / "qcsync.schema.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("make", ["device", "fifo"])
+def test_validate_refuses_files_that_are_not_regular(tmp_path: Path, make: str) -> None:
+    if make == "device":
+        target = "/dev/zero"
+    else:
+        target = str(tmp_path / "pipe.yaml")
+        os.mkfifo(target)
+    result = CliRunner().invoke(main, ["validate", "-f", target])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"{target}:1:1: not a regular file"
