@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -120,7 +121,10 @@ def run_steps(job: str, emulator: Any, workdir: Path, output: Path) -> None:
         "GITHUB_OUTPUT": str(output),
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
     }
-    for script in qcsync_steps(job):
+    for step in qcsync_steps(job):
+        # GitHub expands `${{ ... }}` before the shell runs; the recipe's only one is the
+        # optional `inputs.flags`, empty on push and pull_request events.
+        script = re.sub(r"\$\{\{[^}]*\}\}", "", step)
         # GitHub runs `run:` steps with `bash --noprofile --norc -eo pipefail`.
         subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
