@@ -75,27 +75,60 @@ def test_plan_sends_no_writes(
     assert emulator.requests, "the plan must have read the live state"
 
 
+ENDPOINT = {
+    "create": "projects/create",
+    "update": "projects/update",
+    "nodes": "projects/nodes/update",
+    "delete": "projects/delete",
+}
+
+
+def expected_writes(planned: dict[str, Any]) -> list[str]:
+    """The API writes a plan file lists. A create with a description is a create and an update:
+    the API's create takes no description."""
+    writes = [ENDPOINT[c["action"]] for c in planned["changes"]]
+    writes += [
+        "projects/update"
+        for c in planned["changes"]
+        if c["action"] == "create" and any(f["field"] == "description" for f in c["fields"])
+    ]
+    return sorted(writes)
+
+
+def apply_saved_plan(qcsync: Run, emulator: Any) -> dict[str, Any]:
+    assert qcsync("plan", "-o", "plan.json").exit_code == 0
+    planned: dict[str, Any] = json.loads(Path("plan.json").read_text())
+    emulator.clear_log()
+    result = qcsync("apply", "plan.json")
+    assert result.exit_code == 0, result.stderr
+    return planned
+
+
 def test_apply_sends_exactly_the_writes_the_plan_lists(
     qcsync: Run, write_config: Callable[..., Path], emulator: Any
 ) -> None:
     write_config(STRATEGIES)
-    assert qcsync("plan", "-o", "plan.json").exit_code == 0
-    planned = json.loads(Path("plan.json").read_text())
-    emulator.clear_log()
-    result = qcsync("apply", "plan.json")
-    assert result.exit_code == 0, result.stderr
-    expected = sorted(
-        {"create": "projects/create", "nodes": "projects/nodes/update"}[c["action"]]
-        for c in planned["changes"]
+    planned = apply_saved_plan(qcsync, emulator)
+    assert sorted(write_endpoints(emulator)) == expected_writes(planned)
+    assert_converged(qcsync)
+
+    write_config(
+        """
+        version: 1
+        scope: ["Strategies/"]
+        prune: true
+        limits: {max_delete_fraction: 1}
+        projects:
+          - name: Strategies/Momentum 2
+            renamed_from: ["Strategies/Momentum"]
+            nodes: auto
+          - name: Strategies/Carry
+            description: now described
+        """
     )
-    # A create with a description is one create plus one update (the API's create has no
-    # description field).
-    described = sum(
-        1
-        for c in planned["changes"]
-        if c["action"] == "create" and any(f["field"] == "description" for f in c["fields"])
-    )
-    assert sorted(write_endpoints(emulator)) == sorted(expected + ["projects/update"] * described)
+    planned = apply_saved_plan(qcsync, emulator)
+    assert {c["action"] for c in planned["changes"]} == {"update", "nodes", "delete"}
+    assert sorted(write_endpoints(emulator)) == expected_writes(planned)
     assert_converged(qcsync)
 
 
