@@ -273,6 +273,9 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         },
         "in_scope": plan.in_scope,
         "nodes": [{"id": n.id, "name": n.name, "sku": n.sku, "kind": n.kind} for n in plan.nodes],
+        # Derived, for CI policy checks: what blocks this plan unless --force / --allow-live.
+        # plan_from_json ignores it; apply recomputes it with the flags it is given.
+        "blocked": list(safety_violations(plan)),
     }
 
 
