@@ -160,7 +160,14 @@ def render_markdown(
         text = "\n\n".join(p for p in parts if p)
         if len(text) <= limit:
             return text
-    return text[: max(0, limit - 1)] + "…"
+    # Still too long: only very many blocked LIVE projects get here. Keep the last lines, which
+    # name the delete limits and --force, and count the rest.
+    tail = blocked[-2:]
+    omitted = len(blocked) - len(tail)
+    middle = [f"> **Blocked:** {omitted} more lines; see the JSON plan file"] if omitted else []
+    parts = [title, _counts(summary), _pointer(plan, "table and details"), *middle, *tail]
+    text = "\n\n".join(p for p in parts if p)
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
 
 
 def _cell(text: str) -> str:

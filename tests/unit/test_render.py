@@ -141,3 +141,17 @@ def test_markdown_fences_survive_backticks_in_descriptions() -> None:
 def test_markdown_escapes_pipes_in_table_cells() -> None:
     change = Change(Action.DELETE, "S/A", 1, (), "a | b")
     assert "| a \\| b |" in render_markdown(Plan("org", (change,), 0, in_scope=9))
+
+
+def test_markdown_with_thousands_of_blocked_live_projects_still_ends_with_the_limit_line() -> None:
+    live = tuple(
+        Change(Action.DELETE, f"S/Live{i:04}", i, (), "prune", live=True) for i in range(3000)
+    )
+    violations = [
+        f"S/Live{i:04} is LIVE (live trading running): use --allow-live" for i in range(3000)
+    ]
+    violations.append("3000 deletes exceed limits.max_deletes=3; review, then use --force")
+    markdown = render_markdown(Plan("org", live, 0), violations=violations)
+    assert len(markdown) <= 60_000
+    assert markdown.endswith(f"> **Blocked:** {violations[-1]}")
+    assert "more lines; see the JSON plan file" in markdown
