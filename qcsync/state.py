@@ -1,8 +1,9 @@
 """Reads the live state a plan needs, with the fewest requests.
 
-One `projects/read` for every project (filtered here to the configured organization), the
-organization's node catalogue once when any entry manages nodes, and `projects/nodes/read` only
-for live projects that an entry managing nodes could match, concurrently. Concurrency lives here
+One `projects/read` for every project (filtered here to the configured organization),
+`projects/nodes/read` only for live projects that an entry managing nodes could match,
+concurrently, and `nodes/read` for the organization's catalogue only when entries name nodes and
+no `projects/nodes/read` answer (which carries the catalogue) came back. Concurrency lives here
 and in apply.py only (DESIGN.md §5).
 """
 
@@ -71,10 +72,15 @@ def read_live_state(
 ) -> LiveState:
     org = organization or organization_id(client, desired)
     projects = tuple(p for p in client.list_projects() if p.organization_id == org)
-    manages_nodes = any(entry.nodes is not None for entry in desired.projects)
-    catalog = client.read_nodes(org) if manages_nodes else ()
     wanted = candidates_for_nodes(desired, projects)
     answers = bounded_map(client.read_project_nodes, wanted, parallelism)
+    # Node references need the organization's catalogue; every projects/nodes/read answer
+    # carries it, so nodes/read is asked only when no such answer came back.
+    names_nodes = any(entry.nodes for entry in desired.projects)
+    if answers:
+        catalog = answers[0].catalog
+    else:
+        catalog = client.read_nodes(org) if names_nodes else ()
     selections: dict[int, NodeSelection] = {
         pid: answer.selection for pid, answer in zip(wanted, answers, strict=True)
     }
