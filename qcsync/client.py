@@ -334,6 +334,9 @@ class QCClient:
                 last, retry_after = failure.cause, failure.retry_after
             except _Unknown as failure:
                 last = failure.cause
+                # A write that timed out may still be landing; give it the back-off delay
+                # before looking, so that a late create is found rather than sent again.
+                self._sleep(self._delay(attempt, None))
                 try:
                     done = happened()
                 except (ApiError, ValueError) as error:
