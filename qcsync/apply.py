@@ -21,7 +21,7 @@ from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
 from qcsync.client import QCClient
 from qcsync.errors import QcsyncError, StalePlanError
 from qcsync.model import LiveProject
-from qcsync.plan import Action, Change, Plan, fingerprint_of, stages
+from qcsync.plan import Action, Change, Plan, fingerprint_of, node_ids, stages
 from qcsync.state import DEFAULT_PARALLELISM, bounded_map
 
 
@@ -305,47 +305,38 @@ def verify_applied(
     """
     live = {p.id: p for p in client.list_projects() if p.organization_id == plan.organization_id}
     by_name = {p.name: p for p in live.values()}
-    node_changes = [c for c in plan.changes if c.action is Action.NODES]
+
+    def project_of(change: Change) -> LiveProject | None:
+        if change.project_id is None:  # a change to a project the plan created
+            return by_name.get(change.name)
+        return live.get(change.project_id)
+
     ids = sorted(
         {
-            pid
-            for c in node_changes
-            if (
-                pid := c.project_id
-                if c.project_id is not None
-                else getattr(by_name.get(c.name), "id", None)
-            )
-            is not None
+            project.id
+            for c in plan.changes
+            if c.action is Action.NODES and (project := project_of(c)) is not None
         }
     )
     answers = bounded_map(client.read_project_nodes, ids, parallelism)
     selections = {pid: a.selection for pid, a in zip(ids, answers, strict=True)}
     problems: list[str] = []
     for change in plan.changes:
-        project = (
-            live.get(change.project_id)
-            if change.project_id is not None
-            else by_name.get(change.name)
-        )
+        what = f"{change.action.value} {change.name}"
+        project = project_of(change)
         if change.action is Action.DELETE:
-            if change.project_id in live:
-                problems.append(f"delete {change.name}: the project still exists")
+            if project is not None:
+                problems.append(f"{what}: the project still exists")
             continue
         if project is None:
-            problems.append(f"{change.action.value} {change.name}: the project is not there")
+            problems.append(f"{what}: the project is not there")
             continue
         for fc in change.fields:
             if fc.field == "nodes":
                 selection = selections.get(project.id)
-                now = None if selection is None else fingerprint_of(project, selection).nodes
-                actual: object = now
-            elif fc.field == "language":
-                actual = project.language
+                actual: object = None if selection is None else node_ids(selection)
             else:
                 actual = getattr(project, fc.field)
             if actual != fc.after:
-                problems.append(
-                    f"{change.action.value} {change.name}: {fc.field} is {actual!r}, "
-                    f"expected {fc.after!r}"
-                )
+                problems.append(f"{what}: {fc.field} is {actual!r}, expected {fc.after!r}")
     return problems

@@ -20,7 +20,7 @@ from typing import Any
 
 from qcsync.client import QCClient
 from qcsync.errors import BackupError, QcsyncError
-from qcsync.model import LiveProject, Node, NodeSelection, ProjectFile, ProjectNodes
+from qcsync.model import LiveProject, Node, ProjectFile, ProjectNodes
 from qcsync.plan import MODIFIED_FORMAT
 
 BACKUP_FORMAT = 1
@@ -208,10 +208,3 @@ def _restore_nodes(
     if present:
         client.update_project_nodes(project_id, [n["id"] for n in present])
     return tuple(n["id"] for n in present), missing
-
-
-def selection_of(document: Mapping[str, Any]) -> NodeSelection:
-    nodes = document["nodes"]
-    return NodeSelection(
-        auto=bool(nodes["auto"]), active=frozenset(n["id"] for n in nodes["active"])
-    )

@@ -191,14 +191,12 @@ def _render(plan: Plan, fmt: str, color: bool, violations: Sequence[str]) -> str
     from qcsync.render import render_json, render_markdown, render_text
 
     if fmt == "json":
-        return render_json(plan)
-    if fmt == "markdown":
-        return render_markdown(plan, violations=violations)
-    return render_text(plan, color=color, violations=violations)
-
-
-def _has_changes(plan: Plan) -> bool:
-    return bool(plan.changes)
+        text = render_json(plan)
+    elif fmt == "markdown":
+        text = render_markdown(plan, violations=violations)
+    else:
+        text = render_text(plan, color=color, violations=violations)
+    return text.rstrip("\n")  # click.echo adds the one newline
 
 
 # --- plan, show, apply --------------------------------------------------------------------------
@@ -266,12 +264,12 @@ def plan_command(
         return result, safety_violations(result, force=force, allow_live=allow_live)
 
     result, violations = _run(ctx, operation)
-    click.echo(_render(result, fmt, options.color, violations).rstrip("\n"))
+    click.echo(_render(result, fmt, options.color, violations))
     if plan_file:
         click.echo(f"Saved the plan to {plan_file}.", err=True)
     if violations:
         sys.exit(int(ExitCode.BLOCKED))
-    if detailed_exitcode and _has_changes(result):
+    if detailed_exitcode and result.changes:
         sys.exit(int(ExitCode.CHANGES))
 
 
@@ -313,7 +311,7 @@ def show(ctx: click.Context, plan_file: str, fmt: str) -> None:
 
     options: GlobalOptions = ctx.obj
     saved = _run(ctx, lambda: _read_plan_file(plan_file))
-    click.echo(_render(saved, fmt, options.color, safety_violations(saved)).rstrip("\n"))
+    click.echo(_render(saved, fmt, options.color, safety_violations(saved)))
 
 
 def _progress(result: ChangeResult) -> None:
@@ -397,7 +395,7 @@ def apply(
             else:
                 assert desired is not None
                 planned = _live_and_plan(client, desired, targets, parallelism)
-                click.echo(_render(planned, "text", options.color, ()).rstrip("\n"))
+                click.echo(_render(planned, "text", options.color, ()))
             violations = safety_violations(planned, force=force, allow_live=allow_live)
             if violations:
                 raise SafetyError(violations)

@@ -11,26 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
-from qcsync.model import DesiredState, LiveProject, LiveState, Node, NodeSelection, ProjectNodes
+from qcsync.client import QCClient
+from qcsync.model import DesiredState, LiveProject, LiveState, NodeSelection
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 DEFAULT_PARALLELISM = 8
-
-
-class StateReader(Protocol):
-    """The part of QCClient that reading state needs (a seam for tests)."""
-
-    def list_projects(self) -> tuple[LiveProject, ...]: ...
-
-    def read_project_nodes(self, project_id: int) -> ProjectNodes: ...
-
-    def read_nodes(self, organization_id: str) -> tuple[Node, ...]: ...
-
-    def preferred_organization_id(self) -> str: ...
 
 
 def bounded_map(fn: Callable[[T], R], items: Sequence[T], parallelism: int) -> list[R]:
@@ -41,7 +30,7 @@ def bounded_map(fn: Callable[[T], R], items: Sequence[T], parallelism: int) -> l
         return list(pool.map(fn, items))
 
 
-def organization_id(client: StateReader, desired: DesiredState) -> str:
+def organization_id(client: QCClient, desired: DesiredState) -> str:
     return desired.organization or client.preferred_organization_id()
 
 
@@ -64,7 +53,7 @@ def candidates_for_nodes(desired: DesiredState, projects: Iterable[LiveProject])
 
 
 def read_live_state(
-    client: StateReader,
+    client: QCClient,
     desired: DesiredState,
     *,
     parallelism: int = DEFAULT_PARALLELISM,

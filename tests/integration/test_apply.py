@@ -124,3 +124,23 @@ def test_a_create_whose_description_fails_names_the_project_it_made(
     pid = next(p.id for p in client.list_projects() if p.name == "S/Half")
     assert f"created (id {pid}), but setting its description failed" in result.message
     assert "Boom" in result.message
+
+
+def test_verify_applied_names_every_change_whose_result_is_missing(
+    emulator: Any, client: QCClient
+) -> None:
+    kept = emulator.add_project("S/Kept", description="old")
+    node = client.read_nodes(emulator.preferred_organization_id)[0]
+    plan = plan_of(
+        emulator,
+        create("S/Never"),
+        Change(Action.UPDATE, "S/Kept", kept, (FieldChange("description", "old", "new"),), "r"),
+        Change(Action.NODES, "S/Kept", kept, (FieldChange("nodes", (), (node.id,)),), "r"),
+        Change(Action.DELETE, "S/Kept", kept, (), "r"),
+    )
+    assert verify_applied(client, plan) == [
+        "create S/Never: the project is not there",
+        "update S/Kept: description is 'old', expected 'new'",
+        f"nodes S/Kept: nodes is (), expected ('{node.id}',)",
+        "delete S/Kept: the project still exists",
+    ]
