@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from qcsync.config import load_config
-from qcsync.yamlsource import read_document
+from qcsync.config.yamlsource import read_document
 
 LANGUAGES = ("Py", "C#")
 

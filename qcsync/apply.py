@@ -19,10 +19,10 @@ from pathlib import Path
 
 from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
 from qcsync.client import QCClient
+from qcsync.concurrency import DEFAULT_PARALLELISM, bounded_map
 from qcsync.errors import QcsyncError, StalePlanError
 from qcsync.model import LiveProject
 from qcsync.plan import Action, Change, Plan, fingerprint_of, node_ids, stages
-from qcsync.state import DEFAULT_PARALLELISM, bounded_map
 
 
 class Outcome(enum.Enum):

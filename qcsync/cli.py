@@ -487,8 +487,8 @@ def import_command(
     parallelism: int,
 ) -> None:
     """Write a config for the projects that already exist."""
+    from qcsync.concurrency import bounded_map
     from qcsync.importer import export_config, in_prefix
-    from qcsync.state import bounded_map
 
     options: GlobalOptions = ctx.obj
     if prefix is not None and not prefix.endswith("/"):

@@ -9,25 +9,11 @@ and in apply.py only (DESIGN.md §5).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from collections.abc import Iterable
 
 from qcsync.client import QCClient
+from qcsync.concurrency import DEFAULT_PARALLELISM, bounded_map
 from qcsync.model import DesiredState, LiveProject, LiveState, NodeSelection
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-DEFAULT_PARALLELISM = 8
-
-
-def bounded_map(fn: Callable[[T], R], items: Sequence[T], parallelism: int) -> list[R]:
-    """`map` over a thread pool of at most `parallelism` workers; the first error propagates."""
-    if len(items) <= 1 or parallelism <= 1:
-        return [fn(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(parallelism, len(items))) as pool:
-        return list(pool.map(fn, items))
 
 
 def organization_id(client: QCClient, desired: DesiredState) -> str:

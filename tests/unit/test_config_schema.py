@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 
 from qcsync import config
 from qcsync.config import load_config, load_schema
+from qcsync.config.schema import fast_checks
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "examples").rglob("*.yaml"))
@@ -114,6 +115,6 @@ _documents = st.fixed_dictionaries(
 @settings(max_examples=300, deadline=None)
 @given(document=_documents)
 def test_the_fast_check_agrees_with_jsonschema(document: Any) -> None:
-    checks = config._fast_checks()
+    checks = fast_checks()
     assert checks is not None
     assert checks[0](document) == Draft202012Validator(load_schema()).is_valid(document)
