@@ -1,9 +1,10 @@
 """The emulator's account state and every operation on it, without HTTP.
 
 Owns: organizations with their node catalogues, projects with their files and node selection,
-and the JSON state file (written atomically after every write). Operations take already-parsed
-parameters and return wire-shaped dicts (qc-api.md §4-§5) or raise ``BusinessError``, which the
-server turns into HTTP 200 with ``success: false``. All access goes through one lock.
+and their persistence (a snapshot plus a journal of writes, see ``journal``). Operations take
+already-parsed parameters and return wire-shaped dicts (qc-api.md §4-§5) or raise
+``BusinessError``, which the server turns into HTTP 200 with ``success: false``. All access goes
+through one lock.
 
 Choices where qc-api.md is silent (inferred, documented here so tests can pin them):
 - project lists are ordered newest first (highest ``projectId`` first), for reads and pages;
@@ -16,17 +17,17 @@ Choices where qc-api.md is silent (inferred, documented here so tests can pin th
 
 from __future__ import annotations
 
-import copy
 import json
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from qcsync.emulator.journal import Journal
 from qcsync.emulator.seed import complete_node
+
+_T = TypeVar("_T")
 
 STATE_FORMAT = 1
 FIRST_PROJECT_ID = 23456789
@@ -66,6 +67,12 @@ DEFAULT_FILES: dict[str, dict[str, str]] = {
 }
 
 
+def _copy(value: _T) -> _T:
+    """A deep copy of JSON-shaped data (several times faster than ``copy.deepcopy``)."""
+    copied: _T = json.loads(json.dumps(value))
+    return copied
+
+
 class BusinessError(Exception):
     """A request the service refuses with HTTP 200 and ``success: false``."""
 
@@ -76,7 +83,12 @@ def wire_date(seconds: float) -> str:
 
 
 class Store:
-    """Thread-safe account state, persisted to ``state_path`` when one is given."""
+    """Thread-safe account state in memory, persisted to ``state_path`` when one is given.
+
+    Projects are indexed by id and names by organization, so a lookup or a create costs the same
+    at 10,000 projects as at 10; each write appends the changed project to a journal (see
+    ``journal``) instead of rewriting the whole state file.
+    """
 
     def __init__(
         self,
@@ -89,24 +101,34 @@ class Store:
         self._lock = threading.RLock()
         self._user_id = user_id
         self._clock = clock
-        self._path = state_path
-        if state_path is not None and state_path.exists():
-            self._state: dict[str, Any] = json.loads(state_path.read_text(encoding="utf-8"))
-            if self._state.get("format") != STATE_FORMAT:
+        self._journal = Journal(state_path) if state_path is not None else None
+        self._organizations: list[dict[str, Any]] = []
+        self._projects: dict[int, dict[str, Any]] = {}  # by id, oldest first
+        self._names: dict[str, set[str]] = {}  # organization id -> project names
+        self._next_project_id = FIRST_PROJECT_ID
+        self._next_file_id = FIRST_FILE_ID
+        if self._journal is not None and self._journal.exists():
+            snapshot, entries = self._journal.read()
+            if snapshot.get("format") != STATE_FORMAT:
                 raise ValueError(
                     f"{state_path}: not an emulator state file of format {STATE_FORMAT}"
                 )
+            self._load(snapshot)
+            for entry in entries:
+                self._replay(entry)
+            if entries:
+                self._journal.write_snapshot(self._snapshot())
         else:
-            self._state = self._state_from_seed(seed)
-            self._save()
+            self._load_seed(seed)
+            if self._journal is not None:
+                self._journal.write_snapshot(self._snapshot())
 
     # ----------------------------------------------------------------- seeding and persistence
 
-    def _state_from_seed(self, seed: Mapping[str, Any]) -> dict[str, Any]:
-        organizations = []
+    def _load_seed(self, seed: Mapping[str, Any]) -> None:
         for org in seed.get("organizations", []):
             nodes = org.get("nodes", {})
-            organizations.append(
+            self._add_organization(
                 {
                     "id": str(org["id"]),
                     "name": str(org["name"]),
@@ -117,15 +139,8 @@ class Store:
                     "nodes": {k: [complete_node(n) for n in nodes.get(k, [])] for k in NODE_KINDS},
                 }
             )
-        if organizations and not any(o["preferred"] for o in organizations):
-            organizations[0]["preferred"] = True
-        self._state = {
-            "format": STATE_FORMAT,
-            "nextProjectId": FIRST_PROJECT_ID,
-            "nextFileId": FIRST_FILE_ID,
-            "organizations": organizations,
-            "projects": [],
-        }
+        if self._organizations and not any(o["preferred"] for o in self._organizations):
+            self._organizations[0]["preferred"] = True
         for org in seed.get("organizations", []):
             for entry in org.get("projects", []):
                 project_id = self._insert_project(
@@ -138,20 +153,69 @@ class Store:
                 )
                 if entry.get("nodes"):
                     self._select_nodes(self._record(project_id), list(entry["nodes"]))
-        return self._state
 
-    def _save(self) -> None:
-        if self._path is None:
+    def _add_organization(self, org: dict[str, Any]) -> None:
+        self._organizations.append(org)
+        self._names.setdefault(str(org["id"]), set())
+
+    def _load(self, snapshot: Mapping[str, Any]) -> None:
+        for org in snapshot["organizations"]:
+            self._add_organization(org)
+        for record in sorted(snapshot["projects"], key=lambda r: int(r["project"]["projectId"])):
+            self._put(record)
+        self._next_project_id = int(snapshot["nextProjectId"])
+        self._next_file_id = int(snapshot["nextFileId"])
+
+    def _snapshot(self) -> dict[str, Any]:
+        """The whole state in the state file's format (``projects`` oldest first)."""
+        return {
+            "format": STATE_FORMAT,
+            "nextProjectId": self._next_project_id,
+            "nextFileId": self._next_file_id,
+            "organizations": self._organizations,
+            "projects": list(self._projects.values()),
+        }
+
+    def _replay(self, entry: Mapping[str, Any]) -> None:
+        if "put" in entry:
+            self._put(entry["put"])
+            self._next_project_id, self._next_file_id = (int(n) for n in entry["next"])
+        elif "drop" in entry:
+            self._drop(int(entry["drop"]))
+        else:
+            raise ValueError(f"unknown journal entry: {sorted(entry)}")
+
+    def _put(self, record: dict[str, Any]) -> None:
+        project = record["project"]
+        old = self._projects.get(int(project["projectId"]))
+        if old is not None:
+            self._names[old["project"]["organizationId"]].discard(old["project"]["name"])
+        self._projects[int(project["projectId"])] = record
+        self._names.setdefault(project["organizationId"], set()).add(project["name"])
+
+    def _drop(self, project_id: int) -> None:
+        record = self._projects.pop(project_id, None)
+        if record is not None:
+            project = record["project"]
+            self._names[project["organizationId"]].discard(project["name"])
+
+    def _saved(self, record: dict[str, Any]) -> None:
+        """Persist one project's new content (the caller holds the lock)."""
+        if self._journal is None:
             return
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=self._path.name + ".", dir=self._path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self._state, handle, indent=1, sort_keys=True)
-            os.replace(temp, self._path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        entry = {"put": record, "next": [self._next_project_id, self._next_file_id]}
+        if self._journal.append(entry):
+            self._journal.write_snapshot(self._snapshot())
+
+    def _dropped(self, project_id: int) -> None:
+        if self._journal is not None and self._journal.append({"drop": project_id}):
+            self._journal.write_snapshot(self._snapshot())
+
+    def close(self) -> None:
+        """Fold the journal into the snapshot, so the state is one file again."""
+        with self._lock:
+            if self._journal is not None and self._journal.pending:
+                self._journal.write_snapshot(self._snapshot())
 
     # ----------------------------------------------------------------------------- lookups
 
@@ -159,27 +223,23 @@ class Store:
         return wire_date(self._clock())
 
     def _organization(self, organization_id: str | None) -> dict[str, Any]:
-        for org in self._state["organizations"]:
+        for org in self._organizations:
             if organization_id is None and org["preferred"]:
-                return org  # type: ignore[no-any-return]
+                return org
             if org["id"] == organization_id:
-                return org  # type: ignore[no-any-return]
+                return org
         raise BusinessError(f"Organization not found: {organization_id}")
 
     def _record(self, project_id: int | None) -> dict[str, Any]:
         if project_id is None:
             raise BusinessError("projectId is required")
-        for record in self._state["projects"]:
-            if record["project"]["projectId"] == project_id:
-                return record  # type: ignore[no-any-return]
-        raise BusinessError(f"Project not found. Project ID: {project_id}")
+        record = self._projects.get(project_id)
+        if record is None:
+            raise BusinessError(f"Project not found. Project ID: {project_id}")
+        return record
 
     def _names_in(self, organization_id: str) -> set[str]:
-        return {
-            r["project"]["name"]
-            for r in self._state["projects"]
-            if r["project"]["organizationId"] == organization_id
-        }
+        return self._names.get(organization_id, set())
 
     def _file(self, record: dict[str, Any], name: str) -> dict[str, Any]:
         for file in record["files"]:
@@ -215,8 +275,8 @@ class Store:
         while unique in taken:
             n += 1
             unique = f"{name} {n}"
-        project_id = int(self._state["nextProjectId"])
-        self._state["nextProjectId"] = project_id + 1
+        project_id = self._next_project_id
+        self._next_project_id = project_id + 1
         now = self._now()
         uid = int(self._user_id) if self._user_id.isdigit() else 0
         project = {
@@ -266,12 +326,12 @@ class Store:
         }
         for file_name, content in contents.items():
             record["files"].append(self._new_file(project_id, str(file_name), str(content)))
-        self._state["projects"].append(record)
+        self._put(record)
         return project_id
 
     def _new_file(self, project_id: int, name: str, content: str) -> dict[str, Any]:
-        file_id = int(self._state["nextFileId"])
-        self._state["nextFileId"] = file_id + 1
+        file_id = self._next_file_id
+        self._next_file_id = file_id + 1
         return {
             "id": file_id,
             "projectId": project_id,
@@ -301,32 +361,29 @@ class Store:
                 code_running=code_running,
                 files=files,
             )
-            self._save()
-            return copy.deepcopy(self._record(project_id)["project"])
+            record = self._record(project_id)
+            self._saved(record)
+            return _copy(record["project"])
 
     def read_projects(
         self, project_id: int | None = None, start: int | None = None, end: int | None = None
     ) -> list[dict[str, Any]]:
         with self._lock:
             if project_id is not None:
-                return [copy.deepcopy(self._record(project_id)["project"])]
-            projects = sorted(
-                (r["project"] for r in self._state["projects"]),
-                key=lambda p: -int(p["projectId"]),
-            )
+                return [_copy(self._record(project_id)["project"])]
+            # Ids only grow, so the index's insertion order reversed is newest first.
+            projects = [r["project"] for r in reversed(self._projects.values())]
             if start is not None or end is not None:
                 first = 0 if start is None else start
                 if first < 0 or (end is not None and first >= end):
                     raise BusinessError("Invalid range: start must be >= 0 and less than end")
                 projects = projects[first:end]
-            return copy.deepcopy(projects)
+            return _copy(projects)
 
     def project(self, project_id: int) -> dict[str, Any] | None:
         with self._lock:
-            try:
-                return copy.deepcopy(self._record(project_id)["project"])  # type: ignore[no-any-return]
-            except BusinessError:
-                return None
+            record = self._projects.get(project_id)
+            return None if record is None else dict(_copy(record["project"]))
 
     def update_project(
         self, project_id: int | None, name: str | None = None, description: str | None = None
@@ -337,30 +394,35 @@ class Store:
             if name is not None:
                 if not name.strip():
                     raise BusinessError("Project name cannot be empty")
-                if name != project["name"] and name in self._names_in(project["organizationId"]):
+                names = self._names_in(project["organizationId"])
+                if name != project["name"] and name in names:
                     raise BusinessError(f"A project with the name '{name}' already exists")
+                names.discard(project["name"])
+                names.add(name)
                 project["name"] = name
             if description is not None:
                 project["description"] = description
             if name is not None or description is not None:
                 self._touch(record)
-                self._save()
+                self._saved(record)
 
     def delete_project(self, project_id: int | None) -> None:
         with self._lock:
             record = self._record(project_id)
-            self._state["projects"].remove(record)
-            self._save()
+            self._drop(int(record["project"]["projectId"]))
+            self._dropped(int(record["project"]["projectId"]))
 
     def set_code_running(self, project_id: int, running: bool) -> None:
         with self._lock:
-            self._record(project_id)["project"]["codeRunning"] = running
-            self._save()
+            record = self._record(project_id)
+            record["project"]["codeRunning"] = running
+            self._saved(record)
 
     def touch(self, project_id: int) -> None:
         with self._lock:
-            self._touch(self._record(project_id))
-            self._save()
+            record = self._record(project_id)
+            self._touch(record)
+            self._saved(record)
 
     # -------------------------------------------------------------------------------- nodes
 
@@ -375,9 +437,7 @@ class Store:
         active = set(record["nodes"])
         return {
             "nodes": {
-                kind: [
-                    {**copy.deepcopy(n), "active": n["id"] in active} for n in org["nodes"][kind]
-                ]
+                kind: [{**_copy(n), "active": n["id"] in active} for n in org["nodes"][kind]]
                 for kind in NODE_KINDS
             },
             "autoSelectNode": bool(record["autoSelectNode"]),
@@ -391,15 +451,14 @@ class Store:
         with self._lock:
             record = self._record(project_id)
             self._select_nodes(record, node_ids)
-            self._save()
+            self._saved(record)
             return self._project_nodes(record)
 
     def read_organization_nodes(self, organization_id: str | None) -> dict[str, Any]:
         with self._lock:
             nodes = self._organization(organization_id)["nodes"]
             return {
-                kind: [{**copy.deepcopy(n), "active": False} for n in nodes[kind]]
-                for kind in NODE_KINDS
+                kind: [{**_copy(n), "active": False} for n in nodes[kind]] for kind in NODE_KINDS
             }
 
     # -------------------------------------------------------------------------------- files
@@ -418,15 +477,15 @@ class Store:
             file = self._new_file(record["project"]["projectId"], name, content or "")
             record["files"].append(file)
             self._touch(record)
-            self._save()
-            return copy.deepcopy(file)
+            self._saved(record)
+            return _copy(file)
 
     def read_files(self, project_id: int | None, name: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
             record = self._record(project_id)
             if name is not None:
-                return [copy.deepcopy(self._file(record, name))]
-            return copy.deepcopy(record["files"])
+                return [_copy(self._file(record, name))]
+            return _copy(record["files"])
 
     def rename_file(self, project_id: int | None, name: str | None, new_name: str) -> None:
         with self._lock:
@@ -439,7 +498,7 @@ class Store:
             file["name"] = new_name
             file["modified"] = self._now()
             self._touch(record)
-            self._save()
+            self._saved(record)
 
     def update_file_content(
         self, project_id: int | None, name: str | None, content: str
@@ -452,15 +511,15 @@ class Store:
             file["content"] = content
             file["modified"] = self._now()
             self._touch(record)
-            self._save()
-            return copy.deepcopy(file)
+            self._saved(record)
+            return _copy(file)
 
     def delete_file(self, project_id: int | None, name: str | None) -> None:
         with self._lock:
             record = self._record(project_id)
             record["files"].remove(self._file(record, name or ""))
             self._touch(record)
-            self._save()
+            self._saved(record)
 
     # ------------------------------------------------------------------------ organizations
 
@@ -468,7 +527,7 @@ class Store:
         """The preferred organization's id and the first other one's (None if there is none)."""
         with self._lock:
             preferred = self._organization(None)["id"]
-            others = [o["id"] for o in self._state["organizations"] if o["id"] != preferred]
+            others = [o["id"] for o in self._organizations if o["id"] != preferred]
             return preferred, (others[0] if others else None)
 
     def read_organization(self, organization_id: str | None) -> dict[str, Any]:
@@ -505,7 +564,7 @@ class Store:
                     "members": 1,
                     "preferred": o["preferred"],
                 }
-                for o in self._state["organizations"]
+                for o in self._organizations
             ]
 
     @staticmethod

@@ -1,4 +1,4 @@
-"""State file: written atomically after every write, reloaded on start, survives a restart."""
+"""State file: a snapshot plus a journal of writes, reloaded on start, survives a restart."""
 
 from __future__ import annotations
 
@@ -60,6 +60,9 @@ def test_the_state_file_is_json_and_holds_no_token(tmp_path: Path) -> None:
     state = tmp_path / "deeper" / "state.json"
     emulator = Emulator(state_path=state, token="secret-token-value")
     emulator.add_project("Written")
+    for written in state.parent.iterdir():  # the snapshot and the journal
+        assert "secret-token-value" not in written.read_text(encoding="utf-8")
+    emulator.stop()  # folds the journal into the one state file
     text = state.read_text(encoding="utf-8")
     assert "secret-token-value" not in text
     assert any(r["project"]["name"] == "Written" for r in json.loads(text)["projects"])
