@@ -9,7 +9,6 @@ callback; this module never prints.
 
 from __future__ import annotations
 
-import enum
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -23,34 +22,18 @@ from qcsync.concurrency import DEFAULT_PARALLELISM, bounded_map
 from qcsync.errors import QcsyncError, StalePlanError
 from qcsync.model import LiveProject
 from qcsync.plan import Action, Change, Plan, fingerprint_of, node_ids, stages
+from qcsync.report import ApplyReport, ChangeResult, Outcome
 
-
-class Outcome(enum.Enum):
-    APPLIED = "applied"
-    FAILED = "failed"
-    NOT_ATTEMPTED = "not attempted"
-
-
-@dataclass(frozen=True)
-class ChangeResult:
-    change: Change
-    outcome: Outcome
-    message: str = ""
-    seconds: float = 0.0
-    project_id: int | None = None
-    backup: Path | None = None
-
-
-@dataclass(frozen=True)
-class ApplyReport:
-    results: tuple[ChangeResult, ...]
-
-    @property
-    def ok(self) -> bool:
-        return all(r.outcome is Outcome.APPLIED for r in self.results)
-
-    def count(self, outcome: Outcome) -> int:
-        return sum(1 for r in self.results if r.outcome is outcome)
+__all__ = [
+    "ApplyReport",
+    "ChangeResult",
+    "Outcome",
+    "apply_plan",
+    "check_fresh",
+    "stale_problems",
+    "taken_name_problems",
+    "verify_applied",
+]
 
 
 @dataclass
@@ -278,6 +261,7 @@ def apply_plan(
     backup_root: Path = DEFAULT_BACKUP_ROOT,
     on_result: Callable[[ChangeResult], None] = lambda _: None,
 ) -> ApplyReport:
+    started = time.monotonic()
     run = _Run(client, plan, backup_run_directory(backup_root, now), now)
     by_change: dict[int, ChangeResult] = {}
     failed = False
@@ -290,7 +274,13 @@ def apply_plan(
             continue
         results, failed = _run_stage(run, changes, parallelism, on_result)
         by_change.update((id(r.change), r) for r in results)
-    return ApplyReport(tuple(by_change[id(c)] for c in plan.changes))
+    final = tuple(by_change[id(c)] for c in plan.changes)
+    backed_up = any(r.backup is not None for r in final)
+    return ApplyReport(
+        final,
+        backup_dir=run.backup_dir if backed_up else None,
+        seconds=time.monotonic() - started,
+    )
 
 
 # --- convergence --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ diagnostics go to stderr.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import os
@@ -25,11 +26,11 @@ from qcsync import __version__
 from qcsync.errors import ApplyError, ConfigError, ExitCode, QcsyncError, SafetyError
 
 if TYPE_CHECKING:
-    from qcsync.apply import ApplyReport, ChangeResult
     from qcsync.backup import RestoreResult
     from qcsync.client import QCClient
     from qcsync.model import DesiredState
     from qcsync.plan import Plan
+    from qcsync.report import ApplyReport, ChangeResult
 
 T = TypeVar("T")
 
@@ -48,12 +49,17 @@ class GlobalOptions:
 def _fail(error: QcsyncError, debug: bool) -> NoReturn:
     if debug:
         traceback.print_exc()
+    if isinstance(error, ApplyError):
+        # The report is the message: what was applied, failed, not attempted, unknown.
+        _emit_report(error.report)
     lines = (
         [str(i) for i in error.issues]
         if isinstance(error, ConfigError)
         else str(error).splitlines()
     )
-    for line in lines or [type(error).__name__]:
+    if not lines and not isinstance(error, ApplyError):
+        lines = [type(error).__name__]
+    for line in lines:
         click.echo(f"Error: {line}" if not isinstance(error, ConfigError) else line, err=True)
     sys.exit(int(error.exit_code))
 
@@ -315,33 +321,37 @@ def show(ctx: click.Context, plan_file: str, fmt: str) -> None:
 
 
 def _progress(result: ChangeResult) -> None:
-    from qcsync.apply import Outcome
+    from qcsync.report import Outcome
 
     mark = {"create": "+", "update": "~", "nodes": "~", "delete": "-"}[result.change.action.value]
     what = f"{mark} {result.change.action.value} {result.change.name}"
     if result.outcome is Outcome.APPLIED:
         click.echo(f"{what}: {result.message} [{result.seconds:.1f}s]", err=True)
     else:
-        click.echo(f"{what}: FAILED: {result.message} [{result.seconds:.1f}s]", err=True)
+        label = result.outcome.value.upper()
+        click.echo(f"{what}: {label}: {result.message} [{result.seconds:.1f}s]", err=True)
+    for note in result.notes:
+        click.echo(f"  note: {note}", err=True)
 
 
-def _report(report: ApplyReport) -> str:
-    from qcsync.apply import Outcome
+def _same_stream() -> bool:
+    """Whether stdout and stderr are one file (a terminal, or a CI log capturing both)."""
+    try:
+        out, err = os.fstat(sys.stdout.fileno()), os.fstat(sys.stderr.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False
+    return (out.st_dev, out.st_ino) == (err.st_dev, err.st_ino)
 
-    applied = report.count(Outcome.APPLIED)
-    if report.ok:
-        return f"Apply complete: {applied} change{'s' if applied != 1 else ''} applied."
-    lines = [
-        f"Apply failed: {applied} applied, {report.count(Outcome.FAILED)} failed, "
-        f"{report.count(Outcome.NOT_ATTEMPTED)} not attempted."
-    ]
-    for result in report.results:
-        lines.append(
-            f"  {result.outcome.value}: {result.change.action.value} {result.change.name}"
-            + (f": {result.message}" if result.outcome is Outcome.FAILED else "")
-        )
-    lines.append("Run `qcsync plan` to see what is left; apply again to finish.")
-    return "\n".join(lines)
+
+def _emit_report(report: ApplyReport) -> None:
+    """The report on stdout (the result) and on stderr, so that a log keeps it even when
+    stdout goes to a file; once only when both are the same file."""
+    from qcsync.report import render_report
+
+    text = render_report(report)
+    click.echo(text)
+    if not _same_stream():
+        click.echo(text, err=True)
 
 
 def _confirm(auto_approve: bool) -> None:
@@ -412,19 +422,27 @@ def apply(
                 parallelism=parallelism,
                 on_result=_progress,
             )
-            click.echo(_report(report))
             if not report.ok:
-                return int(ExitCode.ERROR)
-            if desired is not None:
-                left = _live_and_plan(client, desired, targets, parallelism).changes
-                problems = [f"{c.action.value} {c.name}: {c.reason}" for c in left]
-            else:
-                problems = verify_applied(client, planned, parallelism)
+                raise ApplyError(report)
+            try:
+                if desired is not None:
+                    left = _live_and_plan(client, desired, targets, parallelism).changes
+                    problems = [f"{c.action.value} {c.name}: {c.reason}" for c in left]
+                else:
+                    problems = verify_applied(client, planned, parallelism)
+            except QcsyncError as error:
+                raise ApplyError(
+                    report,
+                    f"every change was applied; only the convergence check after it failed: "
+                    f"{error}\nrun `qcsync plan` to check that nothing is left to do",
+                ) from None
             if problems:
                 raise ApplyError(
-                    "the apply did not converge; still pending:\n"
-                    + "\n".join(f"  {p}" for p in problems)
+                    report,
+                    "every change was applied, but the account does not match yet; "
+                    "still pending:\n" + "\n".join(f"  {p}" for p in problems),
                 )
+            _emit_report(report)
             return int(ExitCode.OK)
 
     sys.exit(_run(ctx, operation))

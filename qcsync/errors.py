@@ -10,7 +10,7 @@
     ├── PlanError               the desired state cannot be planned (language change, ...)
     │   └── NodeReferenceError      an unknown or ambiguous node reference
     ├── StalePlanError          a saved plan no longer matches the live state
-    ├── ApplyError              an apply that failed part-way; carries what was and was not done
+    ├── ApplyError              an apply that did not finish cleanly; carries its ApplyReport
     ├── BackupError             a backup could not be written or read back
     └── SafetyError             exit 4: blocked by a safety rule (DESIGN.md §3)
 
@@ -23,6 +23,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qcsync.report import ApplyReport
 
 
 class ExitCode(enum.IntEnum):
@@ -31,6 +35,7 @@ class ExitCode(enum.IntEnum):
     USAGE = 2
     CHANGES = 3
     BLOCKED = 4
+    INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 
 class QcsyncError(Exception):
@@ -113,7 +118,17 @@ class StalePlanError(QcsyncError):
 
 
 class ApplyError(QcsyncError):
-    pass
+    """An apply that failed part-way, was interrupted, or did not converge.
+
+    `report` says what was and was not done; the message (possibly empty) says what else went
+    wrong, e.g. that every change was applied and only the convergence check failed.
+    """
+
+    def __init__(self, report: ApplyReport, message: str = "") -> None:
+        self.report = report
+        if report.interrupted:
+            self.exit_code = ExitCode.INTERRUPTED
+        super().__init__(message)
 
 
 class BackupError(QcsyncError):

@@ -1,0 +1,93 @@
+"""What an apply did: one outcome per change, and the report a user and a CI log read.
+
+Every change ends in exactly one outcome (DESIGN.md §4):
+- applied: the account shows it (an answer, or a read after the answer was lost);
+- failed: the service refused it, or a read shows that it did not happen;
+- not attempted: it was never sent (an earlier change failed, or the apply was interrupted);
+- unknown: it was sent, and neither an answer nor a read could tell whether it happened.
+A write whose answer was lost is never reported failed until a read shows it did not happen.
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+from qcsync.plan import Change
+
+# What every unknown outcome tells the user to run.
+FIND_OUT = "run `qcsync plan` to see whether it happened"
+
+
+class Outcome(enum.Enum):
+    APPLIED = "applied"
+    FAILED = "failed"
+    NOT_ATTEMPTED = "not attempted"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    change: Change
+    outcome: Outcome
+    message: str = ""
+    seconds: float = 0.0
+    project_id: int | None = None
+    backup: Path | None = None
+    # Things the user must know besides the outcome (a duplicate qcsync made and removed).
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApplyReport:
+    results: tuple[ChangeResult, ...]
+    backup_dir: Path | None = None  # the folder this run's backups went to; None: none taken
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and all(r.outcome is Outcome.APPLIED for r in self.results)
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for r in self.results if r.outcome is outcome)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def headline(report: ApplyReport) -> str:
+    """The report's first line: how the apply ended and the count of each outcome."""
+    elapsed = f"{report.seconds:.1f}s"
+    if report.ok:
+        applied = _plural(report.count(Outcome.APPLIED), "change")
+        return f"Apply complete: {applied} applied in {elapsed}."
+    counts = ", ".join(f"{report.count(o)} {o.value}" for o in Outcome)
+    verb = "interrupted" if report.interrupted else "failed"
+    return f"Apply {verb}: {counts} ({elapsed})."
+
+
+def result_line(result: ChangeResult) -> str:
+    what = f"{result.change.action.value} {result.change.name}"
+    return f"{result.outcome.value}: {what}" + (f": {result.message}" if result.message else "")
+
+
+def render_report(report: ApplyReport) -> str:
+    """The whole report, for stdout and stderr alike (so a CI log keeps it either way)."""
+    lines = [headline(report)]
+    for result in report.results:
+        if not report.ok:
+            lines.append(f"  {result_line(result)}")
+        lines.extend(f"  note: {result.change.name}: {note}" for note in result.notes)
+    if report.backup_dir is not None:
+        lines.append(f"Backups: {report.backup_dir}")
+    if report.count(Outcome.UNKNOWN):
+        lines.append(
+            "Some outcomes are unknown: run `qcsync plan` to see what the account holds now."
+        )
+    if not report.ok:
+        lines.append("Run `qcsync plan` to see what is left; apply again to finish.")
+    return "\n".join(lines)
