@@ -171,6 +171,15 @@ def _create(run: _Run, change: Change) -> tuple[str, int]:
             raise QcsyncError(
                 f"created (id {project.id}), but setting its description failed: {error}"
             ) from None
+    nodes = change.after("nodes")
+    if isinstance(nodes, tuple) and nodes:
+        try:
+            run.client.update_project_nodes(project.id, list(nodes))
+        except QcsyncError as error:
+            raise QcsyncError(
+                f"created (id {project.id}), but setting its node selection failed: {error}"
+            ) from None
+        return f"created (id {project.id}) with {len(nodes)} nodes", project.id
     return f"created (id {project.id})", project.id
 
 
@@ -305,7 +314,7 @@ def verify_applied(
         {
             project.id
             for c in plan.changes
-            if c.action is Action.NODES and (project := project_of(c)) is not None
+            if any(f.field == "nodes" for f in c.fields) and (project := project_of(c)) is not None
         }
     )
     answers = bounded_map(client.read_project_nodes, ids, parallelism)

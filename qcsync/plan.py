@@ -8,7 +8,7 @@ octoDNS) and (de)serialisation to the versioned JSON document. No I/O.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, assert_never, cast
 
@@ -73,9 +73,12 @@ class Change:
 
     | action | project_id        | name                       | fields                         |
     | create | None              | the new project's name     | name, language[, description]  |
+    |        |                   |                            | [, nodes]                      |
     | update | the live id       | the name after the change  | name and/or description        |
-    | nodes  | live id, or None  | the name after the plan    | nodes                          |
-    |        | for a new project |                            |                                |
+    | nodes  | the live id       | the name after the plan    | nodes                          |
+
+    A new project's node selection is a field of its create (one block, one count). Plans of
+    earlier versions kept it apart as a `nodes` change with no project id; apply still runs those.
     | delete | the live id       | the live name              | none                           |
     """
 
@@ -125,7 +128,10 @@ class Plan:
 @dataclass(frozen=True)
 class Summary:
     """Counts per project, as the closing line says them: a node selection counts as an update,
-    and the node selection of a project being created belongs to its create."""
+    and the node selection of a project being created belongs to its create.
+
+    The one set of counts every rendering and the apply report use (count_projects), so that
+    "3 to create" in a plan is "3 created" after the apply."""
 
     create: int
     update: int
@@ -137,18 +143,28 @@ class Summary:
         return self.create + self.update + self.delete
 
 
+def count_projects(changes: Iterable[Change], unchanged: int = 0) -> Summary:
+    """Projects by what happens to them. A project with several changes (a rename and a node
+    selection) counts once; a new project's node selection (a plan of an older qcsync kept it
+    apart, with no project id) belongs to its create."""
+    create = delete = 0
+    updated: set[int] = set()
+    for change in changes:
+        match change.action:
+            case Action.CREATE:
+                create += 1
+            case Action.DELETE:
+                delete += 1
+            case Action.UPDATE | Action.NODES:
+                if change.project_id is not None:
+                    updated.add(change.project_id)
+            case _ as unreachable:
+                assert_never(unreachable)
+    return Summary(create=create, update=len(updated), delete=delete, unchanged=unchanged)
+
+
 def summary_counts(plan: Plan) -> Summary:
-    updated = {
-        c.project_id
-        for c in plan.changes
-        if c.action in (Action.UPDATE, Action.NODES) and c.project_id is not None
-    }
-    return Summary(
-        create=sum(1 for c in plan.changes if c.action is Action.CREATE),
-        update=len(updated),
-        delete=sum(1 for c in plan.changes if c.action is Action.DELETE),
-        unchanged=plan.unchanged,
-    )
+    return count_projects(plan.changes, plan.unchanged)
 
 
 def group_of(change: Change) -> int:
@@ -261,6 +277,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
             "update": summary.update,
             "delete": summary.delete,
             "unchanged": summary.unchanged,
+            "total": summary.total,
         },
         "changes": [_change_to_json(c) for c in plan.changes],
         "notes": [

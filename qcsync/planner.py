@@ -263,19 +263,10 @@ def _create(
     ]
     if entry.description:
         fields.append(FieldChange("description", None, entry.description))
-    changes = [Change(Action.CREATE, entry.name, None, tuple(fields), "not in QuantConnect")]
-    # A new project starts on auto, so only an explicit list needs a node change.
+    # A new project starts on auto, so only an explicit list needs setting after the create.
     if wanted_nodes:
-        changes.append(
-            Change(
-                Action.NODES,
-                entry.name,
-                None,
-                (FieldChange("nodes", (), wanted_nodes),),
-                "nodes declared for a new project",
-            )
-        )
-    return changes
+        fields.append(FieldChange("nodes", None, wanted_nodes))
+    return [Change(Action.CREATE, entry.name, None, tuple(fields), "not in QuantConnect")]
 
 
 def _resolve_nodes(

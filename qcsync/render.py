@@ -154,8 +154,14 @@ def render_markdown(
     details = _details(plan)
     for parts in (
         [title, table, details, *blocked],
-        [title, table, _pointer(plan, "details"), *blocked],
-        [title, _counts(summary), _live_line(plan), _pointer(plan, "table and details"), *blocked],
+        [title, table, _pointer(summary, "details"), *blocked],
+        [
+            title,
+            _counts(summary),
+            _live_line(plan),
+            _pointer(summary, "table and details"),
+            *blocked,
+        ],
     ):
         text = "\n\n".join(p for p in parts if p)
         if len(text) <= limit:
@@ -165,7 +171,7 @@ def render_markdown(
     tail = blocked[-2:]
     omitted = len(blocked) - len(tail)
     middle = [f"> **Blocked:** {omitted} more lines; see the JSON plan file"] if omitted else []
-    parts = [title, _counts(summary), _pointer(plan, "table and details"), *middle, *tail]
+    parts = [title, _counts(summary), _pointer(summary, "table and details"), *middle, *tail]
     text = "\n\n".join(p for p in parts if p)
     return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
 
@@ -210,9 +216,11 @@ def _live_line(plan: Plan) -> str:
     return f"**{LIVE_MARK}** (live trading running): " + ", ".join(f"`{n}`" for n in live)
 
 
-def _pointer(plan: Plan, left_out: str) -> str:
+def _pointer(summary: Summary, left_out: str) -> str:
+    projects = "project" if summary.total == 1 else "projects"
     return (
-        f"_The {left_out} of these {len(plan.changes)} changes are too long for a comment; "
+        f"_The {left_out} of the changes to these {summary.total} {projects} are too long for "
+        "a comment; "
         "the full plan is in the JSON plan file (`qcsync plan -o PLANFILE`, "
         "then `qcsync show PLANFILE`)._"
     )

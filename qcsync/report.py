@@ -15,7 +15,7 @@ import enum
 from dataclasses import dataclass
 from pathlib import Path
 
-from qcsync.plan import Change
+from qcsync.plan import Change, Summary, count_projects
 
 # What every unknown outcome tells the user to run.
 FIND_OUT = "run `qcsync plan` to see whether it happened"
@@ -54,20 +54,33 @@ class ApplyReport:
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome is outcome)
 
+    def projects(self, outcome: Outcome) -> Summary:
+        """The projects with a change that ended so, counted as the plan counts them (a create
+        with its nodes is one project created; a rename plus new nodes is one updated)."""
+        return count_projects(r.change for r in self.results if r.outcome is outcome)
+
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def done_words(summary: Summary) -> str:
+    """`2 created, 1 updated, 0 deleted`: the plan's `2 to create, 1 to update, 0 to delete`."""
+    return f"{summary.create} created, {summary.update} updated, {summary.delete} deleted"
+
+
 def headline(report: ApplyReport) -> str:
-    """The report's first line: how the apply ended and the count of each outcome."""
+    """The report's first line: how the apply ended, in the plan's own counts (projects), and
+    how many projects had a change in each other outcome."""
     elapsed = f"{report.seconds:.1f}s"
+    applied = done_words(report.projects(Outcome.APPLIED))
     if report.ok:
-        applied = _plural(report.count(Outcome.APPLIED), "change")
-        return f"Apply complete: {applied} applied in {elapsed}."
-    counts = ", ".join(f"{report.count(o)} {o.value}" for o in Outcome)
+        return f"Apply complete: {applied} in {elapsed}."
+    others = ", ".join(
+        f"{report.projects(o).total} {o.value}" for o in Outcome if o is not Outcome.APPLIED
+    )
     verb = "interrupted" if report.interrupted else "failed"
-    return f"Apply {verb}: {counts} ({elapsed})."
+    return f"Apply {verb}: {applied}; {others} ({elapsed})."
 
 
 def result_line(result: ChangeResult) -> str:

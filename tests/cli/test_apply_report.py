@@ -25,8 +25,8 @@ def test_the_report_goes_to_stdout_and_stderr(
     write_config(NEW_WITH_NODES)
     result = qcsync("apply", "--auto-approve")
     assert result.exit_code == 0, result.stderr
-    assert "Apply complete: 3 changes applied in " in result.stdout
-    assert "Apply complete: 3 changes applied in " in result.stderr
+    assert "Apply complete: 2 created, 0 updated, 0 deleted in " in result.stdout
+    assert "Apply complete: 2 created, 0 updated, 0 deleted in " in result.stderr
     assert_converged(qcsync)
 
 
@@ -39,8 +39,8 @@ def test_a_failed_convergence_check_says_everything_was_applied(
     emulator.inject("projects/nodes/read", Fault.business_error("Service unavailable"))
     result = qcsync("apply", "--auto-approve")
     assert result.exit_code == 1
-    assert "Apply complete: 3 changes applied" in result.stdout
-    assert "Apply complete: 3 changes applied" in result.stderr
+    assert "Apply complete: 2 created, 0 updated, 0 deleted" in result.stdout
+    assert "Apply complete: 2 created, 0 updated, 0 deleted" in result.stderr
     assert (
         "Error: every change was applied; only the convergence check after it failed: "
         "projects/nodes/read: Service unavailable" in result.stderr
@@ -58,8 +58,10 @@ def test_a_partial_apply_reports_on_both_streams_and_exits_1(
     result = qcsync("apply", "--auto-approve", "--parallelism", "1")
     assert result.exit_code == 1
     for stream in (result.stdout, result.stderr):
-        assert "Apply failed: 2 applied, 1 failed, 0 not attempted, 0 unknown" in stream
-        assert "  failed: nodes Strategies/Fresh: projects/nodes/update: Node is busy" in stream
+        # A new project's nodes are part of its create: that create is what failed.
+        assert "Apply failed: 0 created, 0 updated, 0 deleted; 1 failed, 1 not attempted" in stream
+        assert "  failed: create Strategies/Fresh: created (id " in stream
+        assert "setting its node selection failed: projects/nodes/update: Node is busy" in stream
     assert "Error:" not in result.stderr  # the report is the message
     assert qcsync("apply", "--auto-approve").exit_code == 0
     assert_converged(qcsync)

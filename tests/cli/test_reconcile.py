@@ -84,14 +84,15 @@ ENDPOINT = {
 
 
 def expected_writes(planned: dict[str, Any]) -> list[str]:
-    """The API writes a plan file lists. A create with a description is a create and an update:
-    the API's create takes no description."""
+    """The API writes a plan file lists. A create with a description or nodes is a create and
+    an update of each: the API's create takes neither."""
     writes = [ENDPOINT[c["action"]] for c in planned["changes"]]
-    writes += [
-        "projects/update"
-        for c in planned["changes"]
-        if c["action"] == "create" and any(f["field"] == "description" for f in c["fields"])
-    ]
+    for extra, endpoint in (("description", "projects/update"), ("nodes", ENDPOINT["nodes"])):
+        writes += [
+            endpoint
+            for c in planned["changes"]
+            if c["action"] == "create" and any(f["field"] == extra for f in c["fields"])
+        ]
     return sorted(writes)
 
 
@@ -194,7 +195,10 @@ def test_a_failure_midway_is_reported_as_partial_and_the_next_apply_converges(
     assert result.exit_code == 1
     assert "Apply failed" in result.stdout
     assert "Node is busy" in result.stdout + result.stderr
-    assert "failed: nodes Strategies/Momentum" in result.stdout
+    # The new project's node selection is part of its create, so the create is what failed,
+    # saying that the project itself was made.
+    assert "failed: create Strategies/Momentum: created (id " in result.stdout
+    assert "setting its node selection failed" in result.stdout
     again = qcsync("apply", "--auto-approve")
     assert again.exit_code == 0, again.stderr
     assert_converged(qcsync)

@@ -286,13 +286,12 @@ def test_node_selections_compare_the_auto_flag_and_the_active_set(
     assert all(c.action is Action.NODES and c.project_id == 1 for c in result.changes)
 
 
-def test_a_new_project_with_nodes_gets_a_node_change_after_its_create() -> None:
+def test_a_new_project_carries_its_nodes_in_its_create() -> None:
     result = plan(desired(entry("S/N", nodes=("B4-12",)), entry("S/M", nodes=())), live())
-    assert actions(result.changes) == [
-        ("create", "S/M", None),
-        ("create", "S/N", None),
-        ("nodes", "S/N", None),
-    ]
+    assert actions(result.changes) == [("create", "S/M", None), ("create", "S/N", None)]
+    m, n = result.changes
+    assert m.after("nodes") is None  # auto is where a new project starts: nothing to set
+    assert n.after("nodes") == (B4.id,)
     assert result.nodes == (B4,)
 
 

@@ -31,27 +31,29 @@ def report(*outcomes: Outcome, interrupted: bool = False) -> ApplyReport:
     ("outcomes", "interrupted", "expected"),
     [
         pytest.param(
-            (Outcome.APPLIED,) * 3, False, "Apply complete: 3 changes applied in 1.2s.", id="ok"
+            (Outcome.APPLIED,) * 3, False, "Apply complete: 1 created, 1 updated, 1 deleted in 1.2s.", id="ok"
         ),
         pytest.param(
-            (Outcome.APPLIED,), False, "Apply complete: 1 change applied in 1.2s.", id="one"
+            (Outcome.APPLIED,), False, "Apply complete: 1 created, 0 updated, 0 deleted in 1.2s.", id="one"
         ),
         pytest.param(
             (Outcome.APPLIED, Outcome.FAILED, Outcome.NOT_ATTEMPTED),
             False,
-            "Apply failed: 1 applied, 1 failed, 1 not attempted, 0 unknown (1.2s).",
+            "Apply failed: 1 created, 0 updated, 0 deleted; 1 failed, 1 not attempted, 0 unknown (1.2s).",
             id="failed",
         ),
         pytest.param(
             (Outcome.APPLIED, Outcome.UNKNOWN, Outcome.NOT_ATTEMPTED),
             True,
-            "Apply interrupted: 1 applied, 0 failed, 1 not attempted, 1 unknown (1.2s).",
+            "Apply interrupted: 1 created, 0 updated, 0 deleted; 0 failed, 1 not attempted, 1 unknown "
+            "(1.2s).",
             id="interrupted",
         ),
         pytest.param(
             (Outcome.APPLIED,) * 3,
             True,
-            "Apply interrupted: 3 applied, 0 failed, 0 not attempted, 0 unknown (1.2s).",
+            "Apply interrupted: 1 created, 1 updated, 1 deleted; 0 failed, 0 not attempted, 0 unknown "
+            "(1.2s).",
             id="interrupted after the last change",
         ),
     ],
@@ -84,7 +86,7 @@ def test_a_complete_report_shows_notes_and_the_backup_folder_only() -> None:
         seconds=0.5,
     )
     assert render_report(done).splitlines() == [
-        "Apply complete: 2 changes applied in 0.5s.",
+        "Apply complete: 1 created, 0 updated, 1 deleted in 0.5s.",
         "  note: S/A: removed a copy",
         "Backups: .qcsync/backups/20261201T000000Z",
     ]

@@ -1,0 +1,114 @@
+"""One set of counts: text, JSON, Markdown and the apply report say the same numbers (issue 16).
+
+A new project's node selection belongs to its create (one block, one count); a project with a
+rename and a node change counts once, as one update.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from qcsync.plan import plan_from_json, summary_counts
+from qcsync.render import render_markdown
+
+from .conftest import Run
+from .test_reconcile import assert_converged
+
+EVERY_KIND = """
+version: 1
+scope: ["Strategies/"]
+prune: true
+limits: {max_deletes: 5, max_delete_fraction: 1}
+projects:
+  - name: Strategies/New A
+    nodes: [B4-12, "Research Node 1"]
+  - name: Strategies/New B
+    language: C#
+    description: Second new one
+    nodes: [L-MICRO]
+  - name: Strategies/Kept
+    description: now described
+    nodes: ["Fast Backtest 1"]
+  - name: Strategies/Renamed
+    renamed_from: ["Strategies/Old Name"]
+"""
+
+
+def seed_every_kind(emulator: Any) -> None:
+    for name in ("Kept", "Old Name", "Gone 1", "Gone 2"):
+        emulator.add_project(f"Strategies/{name}")
+
+
+def test_text_json_markdown_and_the_apply_report_count_alike(
+    qcsync: Run, write_config: Callable[..., Path], emulator: Any
+) -> None:
+    seed_every_kind(emulator)
+    write_config(EVERY_KIND)
+
+    text = qcsync("plan")
+    assert text.exit_code == 0, text.stderr
+    summary = "Plan: 2 to create, 2 to update, 2 to delete, 0 unchanged."
+    assert text.stdout.rstrip().endswith(summary)
+    # Each create is one block that carries its nodes; there is no separate `(new)` nodes block.
+    assert text.stdout.count("(new)") == 2
+    assert "~ nodes Strategies/New" not in text.stdout
+    new_a = text.stdout.split("+ create Strategies/New A (new)")[1].split("\n\n")[0]
+    assert "nodes: Big Backtest (B4-12)" in new_a
+    assert "Research Node 1 (R1-4)" in new_a
+
+    document = json.loads(qcsync("plan", "--format", "json").stdout)
+    assert document["format_version"] == 1
+    assert document["summary"] == {
+        "create": 2,
+        "update": 2,
+        "delete": 2,
+        "unchanged": 0,
+        "total": 6,
+    }
+    creates = [c for c in document["changes"] if c["action"] == "create"]
+    assert [sorted(f["field"] for f in c["fields"]) for c in creates] == [
+        ["language", "name", "nodes"],
+        ["description", "language", "name", "nodes"],
+    ]
+    assert not any(c["action"] == "nodes" and c["project_id"] is None for c in document["changes"])
+
+    markdown = qcsync("plan", "--format", "markdown").stdout
+    assert markdown.startswith(f"### {summary}")
+    # The comment's shortest form counts the same projects.
+    short = render_markdown(plan_from_json(document), limit=600)
+    assert "| 2 | 2 | 2 | 0 |" in short
+    assert "these 6 projects" in short
+
+    applied = qcsync("apply", "--auto-approve")
+    assert applied.exit_code == 0, applied.stderr
+    assert "Apply complete: 2 created, 2 updated, 2 deleted." in applied.stdout
+    assert_converged(qcsync)
+
+
+def test_the_counts_are_the_plans_own_summary(
+    qcsync: Run, write_config: Callable[..., Path], emulator: Any
+) -> None:
+    seed_every_kind(emulator)
+    write_config(EVERY_KIND)
+    document = json.loads(qcsync("plan", "--format", "json").stdout)
+    summary = summary_counts(plan_from_json(document))
+    counted = {k: v for k, v in document["summary"].items() if k != "total"}
+    assert counted == {
+        "create": summary.create,
+        "update": summary.update,
+        "delete": summary.delete,
+        "unchanged": summary.unchanged,
+    }
+    assert document["summary"]["total"] == summary.total
+    # The text's line is made from the same numbers.
+    line = qcsync("plan").stdout.strip().splitlines()[-1]
+    assert [int(n) for n in re.findall(r"\d+", line)] == [
+        summary.create,
+        summary.update,
+        summary.delete,
+        summary.unchanged,
+    ]
