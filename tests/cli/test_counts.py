@@ -85,7 +85,7 @@ def test_text_json_markdown_and_the_apply_report_count_alike(
 
     applied = qcsync("apply", "--auto-approve")
     assert applied.exit_code == 0, applied.stderr
-    assert "Apply complete: 2 created, 2 updated, 2 deleted." in applied.stdout
+    assert "Apply complete: 2 created, 2 updated, 2 deleted in " in applied.stdout
     assert_converged(qcsync)
 
 

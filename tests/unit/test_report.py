@@ -31,29 +31,36 @@ def report(*outcomes: Outcome, interrupted: bool = False) -> ApplyReport:
     ("outcomes", "interrupted", "expected"),
     [
         pytest.param(
-            (Outcome.APPLIED,) * 3, False, "Apply complete: 1 created, 1 updated, 1 deleted in 1.2s.", id="ok"
+            (Outcome.APPLIED,) * 3,
+            False,
+            "Apply complete: 1 created, 1 updated, 1 deleted in 1.2s.",
+            id="ok",
         ),
         pytest.param(
-            (Outcome.APPLIED,), False, "Apply complete: 1 created, 0 updated, 0 deleted in 1.2s.", id="one"
+            (Outcome.APPLIED,),
+            False,
+            "Apply complete: 1 created, 0 updated, 0 deleted in 1.2s.",
+            id="one",
         ),
         pytest.param(
             (Outcome.APPLIED, Outcome.FAILED, Outcome.NOT_ATTEMPTED),
             False,
-            "Apply failed: 1 created, 0 updated, 0 deleted; 1 failed, 1 not attempted, 0 unknown (1.2s).",
+            "Apply failed: 1 created, 0 updated, 0 deleted; "
+            "1 failed, 1 not attempted, 0 unknown (1.2s).",
             id="failed",
         ),
         pytest.param(
             (Outcome.APPLIED, Outcome.UNKNOWN, Outcome.NOT_ATTEMPTED),
             True,
-            "Apply interrupted: 1 created, 0 updated, 0 deleted; 0 failed, 1 not attempted, 1 unknown "
-            "(1.2s).",
+            "Apply interrupted: 1 created, 0 updated, 0 deleted; "
+            "0 failed, 1 not attempted, 1 unknown (1.2s).",
             id="interrupted",
         ),
         pytest.param(
             (Outcome.APPLIED,) * 3,
             True,
-            "Apply interrupted: 1 created, 1 updated, 1 deleted; 0 failed, 0 not attempted, 0 unknown "
-            "(1.2s).",
+            "Apply interrupted: 1 created, 1 updated, 1 deleted; "
+            "0 failed, 0 not attempted, 0 unknown (1.2s).",
             id="interrupted after the last change",
         ),
     ],
