@@ -27,7 +27,14 @@ import requests
 
 from qcsync import __version__
 from qcsync.credentials import Credentials
-from qcsync.errors import AmbiguousWriteError, ApiError, AuthenticationError, TransportError
+from qcsync.errors import (
+    AmbiguousWriteError,
+    ApiError,
+    AuthenticationError,
+    CredentialsError,
+    TransportError,
+)
+from qcsync.escape import has_url_credentials, redact_urls
 from qcsync.model import (
     NODE_KINDS,
     LiveProject,
@@ -37,6 +44,7 @@ from qcsync.model import (
     ProjectFile,
     ProjectNodes,
 )
+from qcsync.session import new_session
 
 log = logging.getLogger("qcsync.http")
 
@@ -167,13 +175,19 @@ class QCClient:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        if has_url_credentials(base_url):
+            # The URL would be echoed in messages and logs; qcsync signs with the token instead.
+            raise CredentialsError(
+                f"API URL {redact_urls(base_url)} has credentials in it (user:password@); "
+                "remove them: qcsync signs every request with QC_USER_ID and QC_API_TOKEN"
+            )
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self._credentials = credentials
         self._timeout = timeout
         self._max_retries = max_retries
         self._backoff = backoff
         self._max_backoff = max_backoff
-        self._session = session or requests.Session()
+        self._session = session or new_session(self.base_url)
         self._session.headers["User-Agent"] = f"qcsync/{__version__}"
         self._clock = clock
         self._sleep = sleep
@@ -503,8 +517,8 @@ def _tls_reason(text: str) -> str:
     """The SSL library's own reason (e.g. `WRONG_VERSION_NUMBER`), not requests' long wrapper."""
     for marker in ("SSLError(", "[SSL"):
         if marker in text:
-            return text[text.index(marker) :].split(")")[0].strip("( ") + ")"
-    return text[:200]
+            return redact_urls(text[text.index(marker) :].split(")")[0].strip("( ") + ")")
+    return redact_urls(text[:200])
 
 
 def _retry_after(response: requests.Response) -> float | None:

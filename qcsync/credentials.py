@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from qcsync.errors import CredentialsError
+from qcsync.escape import has_url_credentials, redact_urls
 
 DEFAULT_API_URL = "https://www.quantconnect.com/api/v2/"
 LEAN_CREDENTIALS = Path(".lean") / "credentials"
@@ -64,8 +65,13 @@ def resolve_api_url(flag: str | None, env: Mapping[str, str]) -> str:
     """--api-url, else QC_API_URL, else the real service; https only, or http to loopback."""
     url = (flag or env.get("QC_API_URL") or DEFAULT_API_URL).strip()
     parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None or has_url_credentials(url):
+        raise CredentialsError(
+            f"API URL {redact_urls(url)!r} has credentials in it (user:password@); remove "
+            "them: qcsync signs every request with QC_USER_ID and QC_API_TOKEN"
+        )
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CredentialsError(f"API URL {url!r} is not an http(s) URL")
+        raise CredentialsError(f"API URL {redact_urls(url)!r} is not an http(s) URL")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise CredentialsError(
             f"refusing plain http:// to {parts.hostname}: requests are signed with your token; "
