@@ -24,6 +24,7 @@ import click
 
 from qcsync import __version__
 from qcsync.errors import ApplyError, ConfigError, ExitCode, QcsyncError, SafetyError
+from qcsync.escape import redact_urls, terminal
 
 if TYPE_CHECKING:
     from qcsync.backup import RestoreResult
@@ -46,6 +47,13 @@ class GlobalOptions:
     debug: bool
 
 
+def _say(text: str, *, err: bool = False) -> None:
+    """Print lines qcsync composed that may quote names, descriptions or the service's messages:
+    each line with its control characters escaped and any credentials in a URL redacted."""
+    for line in text.split("\n"):
+        click.echo(terminal(redact_urls(line)), err=err)
+
+
 def _fail(error: QcsyncError, debug: bool) -> NoReturn:
     if debug:
         traceback.print_exc()
@@ -60,7 +68,7 @@ def _fail(error: QcsyncError, debug: bool) -> NoReturn:
     if not lines and not isinstance(error, ApplyError):
         lines = [type(error).__name__]
     for line in lines:
-        click.echo(f"Error: {line}" if not isinstance(error, ConfigError) else line, err=True)
+        _say(f"Error: {line}" if not isinstance(error, ConfigError) else line, err=True)
     sys.exit(int(error.exit_code))
 
 
@@ -77,7 +85,7 @@ def _run(ctx: click.Context, operation: Callable[[], T]) -> T:
     except Exception as error:  # a bug: still one line, unless --debug asks for the traceback
         if options.debug:
             raise
-        click.echo(f"Error: internal error: {type(error).__name__}: {error}", err=True)
+        _say(f"Error: internal error: {type(error).__name__}: {error}", err=True)
         click.echo("Run again with --debug for the traceback.", err=True)
         sys.exit(int(ExitCode.ERROR))
 
@@ -96,9 +104,16 @@ def _log_to_stderr() -> None:
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("debug: %(message)s"))
+    handler.setFormatter(_SafeFormatter("debug: %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
+
+
+class _SafeFormatter(logging.Formatter):
+    """Debug lines as printed errors are: controls escaped, URL credentials redacted."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return "\n".join(terminal(redact_urls(line)) for line in super().format(record).split("\n"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -326,12 +341,12 @@ def _progress(result: ChangeResult) -> None:
     mark = {"create": "+", "update": "~", "nodes": "~", "delete": "-"}[result.change.action.value]
     what = f"{mark} {result.change.action.value} {result.change.name}"
     if result.outcome is Outcome.APPLIED:
-        click.echo(f"{what}: {result.message} [{result.seconds:.1f}s]", err=True)
+        _say(f"{what}: {result.message} [{result.seconds:.1f}s]", err=True)
     else:
         label = result.outcome.value.upper()
-        click.echo(f"{what}: {label}: {result.message} [{result.seconds:.1f}s]", err=True)
+        _say(f"{what}: {label}: {result.message} [{result.seconds:.1f}s]", err=True)
     for note in result.notes:
-        click.echo(f"  note: {note}", err=True)
+        _say(f"  note: {note}", err=True)
 
 
 def _same_stream() -> bool:
@@ -349,9 +364,9 @@ def _emit_report(report: ApplyReport) -> None:
     from qcsync.report import render_report
 
     text = render_report(report)
-    click.echo(text)
+    _say(text)
     if not _same_stream():
-        click.echo(text, err=True)
+        _say(text, err=True)
 
 
 def _confirm(auto_approve: bool) -> None:
@@ -469,10 +484,8 @@ def restore(ctx: click.Context, backup_file: str, name: str | None) -> None:
 
     result = _run(ctx, operation)
     for missing in result.nodes_missing:
-        click.echo(f"Warning: node {missing} no longer exists; not selected.", err=True)
-    click.echo(
-        f"Restored {result.project.name} as project {result.project.id} ({result.files} files)."
-    )
+        _say(f"Warning: node {missing} no longer exists; not selected.", err=True)
+    _say(f"Restored {result.project.name} as project {result.project.id} ({result.files} files).")
 
 
 @main.command(

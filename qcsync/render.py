@@ -1,18 +1,20 @@
 """Renderings of one Plan: text for terminals and logs, JSON for files and CI, Markdown for PRs.
 
 Each renderer returns a string; printing is the CLI's job. Every rendering marks LIVE projects and
-ends with the safety violations it is given (DESIGN.md §3, §4).
+ends with the safety violations it is given (DESIGN.md §3, §4). Everything that came from the API
+or a config (names, descriptions, node names, reasons quoting them) goes through `escape` for its
+medium: no control character reaches a terminal, nothing ends a Markdown span, cell or block.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from typing import assert_never
 
 import click
 
+from qcsync.escape import code_fence, json_text, markdown_code, markdown_text, terminal
 from qcsync.plan import (
     Action,
     Change,
@@ -65,7 +67,7 @@ def heading(change: Change) -> str:
     """`Strategies/X (id 123)`, or `(new)` for a project the plan creates."""
     where = f"id {change.project_id}" if change.project_id is not None else "new"
     live = f" [{LIVE_MARK}: live trading running]" if change.live else ""
-    return f"{change.name} ({where}){live}"
+    return f"{terminal(change.name)} ({where}){live}"
 
 
 def format_value(plan: Plan, field: FieldChange, value: FieldValue) -> str:
@@ -75,8 +77,8 @@ def format_value(plan: Plan, field: FieldChange, value: FieldValue) -> str:
         if not value:
             return "auto"
         labels = {n.id: f"{n.label} {n.id}" for n in plan.nodes}
-        return ", ".join(labels.get(node_id, node_id) for node_id in value)
-    return json.dumps(value, ensure_ascii=False)
+        return ", ".join(terminal(labels.get(node_id, node_id)) for node_id in value)
+    return terminal(json.dumps(value, ensure_ascii=False))
 
 
 def format_field(plan: Plan, change: Change, field: FieldChange) -> str:
@@ -90,7 +92,9 @@ def note_lines(plan: Plan) -> list[str]:
     """Notes grouped by reason, so a large account does not drown the plan in names."""
     by_reason: dict[str, list[str]] = {}
     for note in plan.notes:
-        by_reason.setdefault(note.reason, []).append(f"{note.name} (id {note.project_id})")
+        by_reason.setdefault(terminal(note.reason), []).append(
+            f"{terminal(note.name)} (id {note.project_id})"
+        )
     lines: list[str] = []
     for reason, names in by_reason.items():
         listed = ", ".join(names[:NOTES_LISTED])
@@ -109,7 +113,9 @@ def render_text(plan: Plan, *, color: bool = False, violations: Sequence[str] = 
     lines: list[str] = []
     if plan.targets:
         lines.append(
-            "Limited to --target " + ", ".join(plan.targets) + "; other projects are not planned."
+            "Limited to --target "
+            + ", ".join(terminal(t) for t in plan.targets)
+            + "; other projects are not planned."
         )
         lines.append("")
     for change in plan.changes:
@@ -118,7 +124,7 @@ def render_text(plan: Plan, *, color: bool = False, violations: Sequence[str] = 
         if change.live:
             title = title.replace(LIVE_MARK, style(LIVE_MARK, "red", bold=True), 1)
         lines.append(f"  {symbol} {verb(change)} {title}")
-        lines.append(style(f"      # {change.reason}", "bright_black"))
+        lines.append(style(f"      # {terminal(change.reason)}", "bright_black"))
         lines.extend(f"      {format_field(plan, change, f)}" for f in change.fields)
         lines.append("")
     notes = note_lines(plan)
@@ -127,7 +133,7 @@ def render_text(plan: Plan, *, color: bool = False, violations: Sequence[str] = 
         lines.extend(f"  {n}" for n in notes)
         lines.append("")
     lines.append(style(summary_line(summary_counts(plan)), bold=True))
-    lines.extend(style(f"Blocked: {v}", "red", bold=True) for v in violations)
+    lines.extend(style(f"Blocked: {terminal(v)}", "red", bold=True) for v in violations)
     return "\n".join(lines)
 
 
@@ -135,7 +141,7 @@ def render_text(plan: Plan, *, color: bool = False, violations: Sequence[str] = 
 
 
 def render_json(plan: Plan) -> str:
-    return json.dumps(plan_to_json(plan), indent=2, ensure_ascii=False)
+    return json_text(json.dumps(plan_to_json(plan), indent=2, ensure_ascii=False))
 
 
 # --- Markdown -------------------------------------------------------------------------------------
@@ -149,7 +155,7 @@ def render_markdown(
     summary = summary_counts(plan)
     title = f"### {summary_line(summary)}"
     # Last, like the text rendering, so the comment ends with what blocks the plan.
-    blocked = [f"> **Blocked:** {_cell(v)}" for v in violations]
+    blocked = [f"> **Blocked:** {markdown_text(v)}" for v in violations]
     table = _table(plan)
     details = _details(plan)
     for parts in (
@@ -176,10 +182,6 @@ def render_markdown(
     return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
 
 
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 def _table(plan: Plan) -> str:
     if not plan.changes:
         return ""
@@ -188,8 +190,9 @@ def _table(plan: Plan) -> str:
         live = f" **{LIVE_MARK}**" if change.live else ""
         where = f"id {change.project_id}" if change.project_id is not None else "new"
         rows.append(
-            f"| `{_SYMBOL[change.action]}` | {verb(change)}{live} | `{change.name}` ({where}) "
-            f"| {_cell(change.reason)} |"
+            f"| `{_SYMBOL[change.action]}` | {verb(change)}{live} "
+            f"| {markdown_code(change.name)} ({where}) "
+            f"| {markdown_text(change.reason)} |"
         )
     return "\n".join(rows)
 
@@ -197,8 +200,10 @@ def _table(plan: Plan) -> str:
 def _details(plan: Plan) -> str:
     if not plan.changes and not plan.notes:
         return ""
+    # A fenced block shows its content literally: inside it, `</details>` is text, and the
+    # fence is longer than any run of backticks that could close it.
     body = render_text(plan)
-    fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", body)), default=0))
+    fence = code_fence(body)
     return f"<details><summary>Details</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>"
 
 
@@ -213,7 +218,7 @@ def _live_line(plan: Plan) -> str:
     live = sorted({c.name for c in plan.changes if c.live})
     if not live:
         return ""
-    return f"**{LIVE_MARK}** (live trading running): " + ", ".join(f"`{n}`" for n in live)
+    return f"**{LIVE_MARK}** (live trading running): " + ", ".join(markdown_code(n) for n in live)
 
 
 def _pointer(summary: Summary, left_out: str) -> str:
