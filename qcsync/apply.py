@@ -15,14 +15,16 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import assert_never
 
 from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
 from qcsync.client import QCClient
 from qcsync.concurrency import DEFAULT_PARALLELISM, bounded_map
-from qcsync.errors import QcsyncError, StalePlanError
+from qcsync.errors import AmbiguousWriteError, QcsyncError, StalePlanError
 from qcsync.model import LiveProject
 from qcsync.plan import Action, Change, Plan, fingerprint_of, node_ids, stages
-from qcsync.report import ApplyReport, ChangeResult, Outcome
+from qcsync.readback import delete_landed, find_created, nodes_landed, update_landed
+from qcsync.report import FIND_OUT, ApplyReport, ChangeResult, Outcome
 
 __all__ = [
     "ApplyReport",
@@ -135,9 +137,45 @@ def check_fresh(client: QCClient, plan: Plan, parallelism: int = DEFAULT_PARALLE
 # --- execution --------------------------------------------------------------------------------
 
 
+class _UnknownOutcome(QcsyncError):
+    """A change that was sent, whose outcome neither an answer nor a read could tell."""
+
+
+def _confirmed(write: Callable[[], object], landed: Callable[[], bool]) -> None:
+    """Send a write; if its answer was lost, read back whether it landed.
+
+    Returns when it landed; raises QcsyncError (failed) when a read shows it did not happen,
+    _UnknownOutcome when that read fails too.
+    """
+    try:
+        write()
+    except AmbiguousWriteError as error:
+        try:
+            happened = landed()
+        except QcsyncError as read_error:
+            raise _UnknownOutcome(
+                f"{error}; reading back whether it happened failed too ({read_error}); {FIND_OUT}"
+            ) from None
+        if not happened:
+            raise QcsyncError(f"{error}; a read afterwards shows it did not happen") from None
+
+
 def _create(run: _Run, change: Change) -> tuple[str, int]:
     language = str(change.after("language") or "Py")
-    project = run.client.create_project(change.name, language, run.plan.organization_id)
+    organization = run.plan.organization_id
+    try:
+        project = run.client.create_project(change.name, language, organization)
+    except AmbiguousWriteError as error:
+        try:
+            found = find_created(run.client, change.name, organization)
+        except QcsyncError as read_error:
+            raise _UnknownOutcome(
+                f"{error}; reading back failed too ({read_error}); {FIND_OUT}"
+            ) from None
+        if found is None:
+            # Not there yet is no proof: a slow create may still land.
+            raise _UnknownOutcome(f"{error}; {FIND_OUT}") from None
+        project = found
     if project.name != change.name:
         # The service does not refuse a duplicate name: it creates "NAME 1". Undo that at once
         # (the new project is empty) and name the project that holds the name.
@@ -153,7 +191,7 @@ def _create(run: _Run, change: Change) -> tuple[str, int]:
             (
                 p
                 for p in run.client.list_projects()
-                if p.name == change.name and p.organization_id == run.plan.organization_id
+                if p.name == change.name and p.organization_id == organization
             ),
             None,
         )
@@ -165,11 +203,19 @@ def _create(run: _Run, change: Change) -> tuple[str, int]:
     run.created[change.name] = project.id
     description = change.after("description")
     if isinstance(description, str) and description:
+        pid = project.id
         try:
-            run.client.update_project(project.id, description=description)
+            _confirmed(
+                lambda: run.client.update_project(pid, description=description),
+                lambda: update_landed(run.client, pid, name=None, description=description),
+            )
+        except _UnknownOutcome as error:
+            raise _UnknownOutcome(
+                f"created (id {pid}), but whether its description was set is unknown: {error}"
+            ) from None
         except QcsyncError as error:
             raise QcsyncError(
-                f"created (id {project.id}), but setting its description failed: {error}"
+                f"created (id {pid}), but setting its description failed: {error}"
             ) from None
     nodes = change.after("nodes")
     if isinstance(nodes, tuple) and nodes:
@@ -196,33 +242,49 @@ def _execute(run: _Run, change: Change) -> ChangeResult:
     started = time.monotonic()
     backup: Path | None = None
     pid = change.project_id
+    client = run.client
     try:
         match change.action:
             case Action.CREATE:
                 message, pid = _create(run, change)
             case Action.UPDATE:
-                name = change.after("name")
-                description = change.after("description")
-                run.client.update_project(
-                    _project_id(run, change),
-                    name=name if isinstance(name, str) else None,
-                    description=description if isinstance(description, str) else None,
+                pid = _project_id(run, change)
+                after_name, after_description = change.after("name"), change.after("description")
+                name = after_name if isinstance(after_name, str) else None
+                description = after_description if isinstance(after_description, str) else None
+                target = pid
+                _confirmed(
+                    lambda: client.update_project(target, name=name, description=description),
+                    lambda: update_landed(client, target, name=name, description=description),
                 )
                 message = "renamed" if change.is_rename else "updated"
             case Action.NODES:
                 pid = _project_id(run, change)
                 after = change.after("nodes")
                 ids = list(after) if isinstance(after, tuple) else []
-                run.client.update_project_nodes(pid, ids)
+                target = pid
+                _confirmed(
+                    lambda: client.update_project_nodes(target, ids),
+                    lambda: nodes_landed(client, target, ids),
+                )
                 message = "node selection set" if ids else "node selection set to auto"
             case Action.DELETE:
                 pid = _project_id(run, change)
-                project = run.client.read_project(pid)
+                project = client.read_project(pid)
                 if project.code_running and not change.live:
                     raise QcsyncError("live trading started since the plan was made; not deleted")
-                backup = take_backup(run.client, project, run.backup_dir, run.now)
-                run.client.delete_project(pid)
+                backup = take_backup(client, project, run.backup_dir, run.now)
+                target = pid
+                _confirmed(
+                    lambda: client.delete_project(target), lambda: delete_landed(client, target)
+                )
                 message = f"deleted (backup {backup})"
+            case _ as unreachable:
+                assert_never(unreachable)
+    except _UnknownOutcome as error:
+        return ChangeResult(
+            change, Outcome.UNKNOWN, str(error), time.monotonic() - started, pid, backup
+        )
     except QcsyncError as error:
         return ChangeResult(
             change, Outcome.FAILED, str(error), time.monotonic() - started, pid, backup
@@ -255,9 +317,11 @@ def _run_stage(
                 result = future.result()
                 results.append(result)
                 on_result(result)
-                failed = failed or result.outcome is Outcome.FAILED
+                failed = failed or result.outcome in (Outcome.FAILED, Outcome.UNKNOWN)
     for change in queue:
-        results.append(ChangeResult(change, Outcome.NOT_ATTEMPTED, "an earlier change failed"))
+        results.append(
+            ChangeResult(change, Outcome.NOT_ATTEMPTED, "an earlier change did not succeed")
+        )
     return results, failed
 
 
@@ -278,7 +342,7 @@ def apply_plan(
         if failed:
             for change in changes:
                 by_change[id(change)] = ChangeResult(
-                    change, Outcome.NOT_ATTEMPTED, "an earlier change failed"
+                    change, Outcome.NOT_ATTEMPTED, "an earlier change did not succeed"
                 )
             continue
         results, failed = _run_stage(run, changes, parallelism, on_result)

@@ -316,9 +316,15 @@ class QCClient:
         *,
         unknown: list[str] | None = None,
     ) -> dict[str, Any]:
-        """A read or idempotent write, retried. `unknown` collects attempts of unknown outcome."""
+        """A read or idempotent write, retried. `unknown` collects attempts of unknown outcome.
+
+        A write (`unknown` given) whose retries run out after an attempt of unknown outcome
+        raises AmbiguousWriteError: that attempt may have taken effect, so it is not a failure
+        until a read shows that it did not happen.
+        """
         payload = body or {}
         last = ""
+        seen = len(unknown) if unknown is not None else 0
         for attempt in range(self._max_retries + 1):
             try:
                 return self._attempt(endpoint, payload, attempt)
@@ -330,9 +336,19 @@ class QCClient:
                     unknown.append(failure.cause)
             if attempt < self._max_retries:
                 self._sleep(self._delay(attempt, retry_after))
+        if unknown is not None and len(unknown) > seen:
+            raise AmbiguousWriteError(
+                endpoint,
+                message=f"gave up after {self._max_retries + 1} attempts: {last}; an attempt's "
+                "answer was lost, so it may have happened",
+            )
         raise TransportError(
             endpoint, message=f"gave up after {self._max_retries + 1} attempts: {last}"
         )
+
+    def _write(self, endpoint: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """An idempotent write, retried; AmbiguousWriteError when its outcome is unknown."""
+        return self._call(endpoint, body, unknown=[])
 
     def _write_once(
         self, endpoint: str, body: Mapping[str, Any], happened: Callable[[], T | None]
@@ -420,18 +436,28 @@ class QCClient:
             body["name"] = name
         if description is not None:
             body["description"] = description
-        self._call("projects/update", body)
+        self._write("projects/update", body)
 
     def delete_project(self, project_id: int) -> None:
         unknown: list[str] = []
         try:
             self._call("projects/delete", {"projectId": project_id}, unknown=unknown)
-        except (AuthenticationError, TransportError):
+        except (AuthenticationError, TransportError, AmbiguousWriteError):
             raise
-        except ApiError:
+        except ApiError as error:
+            if not unknown:
+                raise
             # A retry after an attempt whose answer was lost finds the project gone: that
             # attempt deleted it. Confirm by reading rather than trusting the error's wording.
-            if unknown and not self._exists(project_id):
+            try:
+                exists = self._exists(project_id)
+            except ApiError as read_error:
+                raise AmbiguousWriteError(
+                    "projects/delete",
+                    message=f"{error.errors[0] if error.errors else error} after an attempt "
+                    f"whose answer was lost, and reading back failed ({read_error})",
+                ) from None
+            if not exists:
                 return
             raise
 
@@ -444,7 +470,7 @@ class QCClient:
 
     def update_project_nodes(self, project_id: int, node_ids: Sequence[str]) -> ProjectNodes:
         # A replace, not an add (qc-api.md §4.6), so sending it twice is harmless.
-        data = self._call(
+        data = self._write(
             "projects/nodes/update", {"projectId": project_id, "nodes": list(node_ids)}
         )
         return self._parsed("projects/nodes/update", lambda: _project_nodes(data))
@@ -469,13 +495,13 @@ class QCClient:
         self._write_once("files/create", body, happened)
 
     def update_file(self, project_id: int, name: str, content: str) -> None:
-        self._call("files/update", {"projectId": project_id, "name": name, "content": content})
+        self._write("files/update", {"projectId": project_id, "name": name, "content": content})
 
     def delete_file(self, project_id: int, name: str) -> None:
         unknown: list[str] = []
         try:
             self._call("files/delete", {"projectId": project_id, "name": name}, unknown=unknown)
-        except (AuthenticationError, TransportError):
+        except (AuthenticationError, TransportError, AmbiguousWriteError):
             raise
         except ApiError:
             if unknown and name not in {f.name for f in self.read_files(project_id)}:

@@ -1,0 +1,50 @@
+"""Reads that learn whether a write whose answer was lost took effect.
+
+A write whose answer was lost (or whose retries ran out after an attempt of unknown outcome) is
+not reported failed on that basis: these reads ask the account. Each returns True when the
+change is there, False when the account shows it did not happen; a read that fails raises, and
+the change's outcome is then unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qcsync.client import QCClient
+from qcsync.model import LiveProject
+from qcsync.plan import node_ids
+
+# QuantConnect bins a deleted project under this folder, same id (qc-api.md §4.4).
+RECYCLE_BIN = "Recycle Bin/"
+
+
+def update_landed(
+    client: QCClient, project_id: int, *, name: str | None, description: str | None
+) -> bool:
+    project = client.read_project(project_id)
+    return (name is None or project.name == name) and (
+        description is None or project.description == description
+    )
+
+
+def nodes_landed(client: QCClient, project_id: int, ids: Sequence[str]) -> bool:
+    # The field value of the plan: sorted ids, () for auto.
+    return node_ids(client.read_project_nodes(project_id).selection) == tuple(sorted(ids))
+
+
+def delete_landed(client: QCClient, project_id: int) -> bool:
+    """Gone, or moved into the Recycle Bin: both count as deleted (DESIGN.md §3)."""
+    project = next((p for p in client.list_projects() if p.id == project_id), None)
+    return project is None or project.name.startswith(RECYCLE_BIN)
+
+
+def find_created(client: QCClient, name: str, organization_id: str) -> LiveProject | None:
+    """The project a create made: the plan checked that the name was free."""
+    return next(
+        (
+            p
+            for p in client.list_projects()
+            if p.name == name and p.organization_id == organization_id
+        ),
+        None,
+    )
