@@ -94,6 +94,15 @@ def _config_paths(paths: Sequence[str]) -> tuple[str, ...]:
     return tuple(paths) or (DEFAULT_CONFIG,)
 
 
+def _load_config(paths: Sequence[str]) -> DesiredState:
+    """The config named by -f (default qcsync.yaml), with every API token this machine knows
+    kept out of it (the token rule)."""
+    from qcsync.config import load_config
+    from qcsync.credentials import known_tokens
+
+    return load_config(_config_paths(paths), os.environ, known_tokens=known_tokens(os.environ))
+
+
 def _log_to_stderr() -> None:
     """Send qcsync's own debug logs (HTTP requests, token redacted) to stderr.
 
@@ -142,9 +151,8 @@ def main(
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...]) -> None:
     """Check config files without touching the network."""
-    from qcsync.config import load_config
 
-    desired = _run(ctx, lambda: load_config(_config_paths(paths), os.environ))
+    desired = _run(ctx, lambda: _load_config(paths))
     files = len(desired.files)
     click.echo(
         f"{files} file{'s' if files != 1 else ''}, {len(desired.projects)} "
@@ -271,13 +279,12 @@ def plan_command(
     allow_live: bool,
 ) -> None:
     """Show what apply would change, without changing anything."""
-    from qcsync.config import load_config
     from qcsync.plan import plan_to_json, safety_violations
 
     options: GlobalOptions = ctx.obj
 
     def operation() -> tuple[Plan, tuple[str, ...]]:
-        desired = load_config(_config_paths(paths), os.environ)
+        desired = _load_config(paths)
         with _connect(options) as client:
             result = _live_and_plan(client, desired, targets, parallelism)
         if plan_file:
@@ -404,7 +411,6 @@ def apply(
 ) -> None:
     """Make QuantConnect match the config (or apply a saved PLANFILE exactly)."""
     from qcsync.apply import apply_plan, check_fresh, verify_applied
-    from qcsync.config import load_config
     from qcsync.plan import safety_violations
 
     options: GlobalOptions = ctx.obj
@@ -413,7 +419,7 @@ def apply(
 
     def operation() -> int:
         saved = _read_plan_file(plan_file) if plan_file else None
-        desired = None if saved else load_config(_config_paths(paths), os.environ)
+        desired = None if saved else _load_config(paths)
         with _connect(options) as client:
             if saved is not None:
                 planned = saved

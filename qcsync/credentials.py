@@ -5,6 +5,7 @@ The token is kept out of every repr and message: a Credentials value prints as i
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 from collections.abc import Mapping
@@ -50,6 +51,15 @@ def load_credentials(env: Mapping[str, str], home: Path | None = None) -> Creden
     if not user_id or not token:
         raise CredentialsError(f"{path} has an empty user-id or api-token")
     return Credentials(user_id, token)
+
+
+def known_tokens(env: Mapping[str, str], home: Path | None = None) -> tuple[str, ...]:
+    """Every API token this machine would sign with, for the config's token rule: QC_API_TOKEN
+    and the QuantConnect CLI's stored one. Missing or broken credentials are not an error here."""
+    tokens = [env.get("QC_API_TOKEN", "").strip()]
+    with contextlib.suppress(CredentialsError):
+        tokens.append(load_credentials({}, home or Path(env.get("HOME") or Path.home())).token)
+    return tuple(t for t in tokens if t)
 
 
 def is_loopback(host: str) -> bool:

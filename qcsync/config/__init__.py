@@ -17,7 +17,7 @@ validator errors into messages that point at the offending YAML node.
 | parsing       | the pipeline: read, expand, check, merge                       |
 """
 
-from qcsync.config.loading import MAX_CONFIG_BYTES, load_config
+from qcsync.config.loading import MAX_CONFIG_BYTES, load_config, read_config_sources
 from qcsync.config.merging import SETTINGS
 from qcsync.config.names import name_problem, node_ref_problem, pattern_problem
 from qcsync.config.parsing import parse_config
@@ -32,5 +32,6 @@ __all__ = [
     "node_ref_problem",
     "parse_config",
     "pattern_problem",
+    "read_config_sources",
     "schema_text",
 ]

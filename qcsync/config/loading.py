@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 from qcsync.config.parsing import parse_config
 from qcsync.errors import ConfigError, ConfigIssue
 from qcsync.model import DesiredState
 
 
-def load_config(paths: Sequence[str | os.PathLike[str]], env: Mapping[str, str]) -> DesiredState:
+def load_config(
+    paths: Sequence[str | os.PathLike[str]],
+    env: Mapping[str, str],
+    *,
+    known_tokens: Collection[str] = (),
+) -> DesiredState:
     """Read config files and directories (every *.yaml / *.yml directly inside, in name order)
     and parse them together. Raises ConfigError with every issue found."""
+    return parse_config(read_config_sources(paths), env, known_tokens=known_tokens)
+
+
+def read_config_sources(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, bytes]]:
+    """The (file name, bytes) of every config file `paths` names, in order; ConfigError when
+    one cannot be read."""
     sources: list[tuple[str, bytes]] = []
     issues: list[ConfigIssue] = []
     seen: set[str] = set()
@@ -30,7 +41,7 @@ def load_config(paths: Sequence[str | os.PathLike[str]], env: Mapping[str, str])
             issues.append(ConfigIssue(file, 1, 1, "", f"cannot read: {error.strerror or error}"))
     if issues:
         raise ConfigError(issues)
-    return parse_config(sources, env)
+    return sources
 
 
 # A config of 50,000 fully specified projects is about 7 MB; far beyond that is a mistake.

@@ -7,26 +7,34 @@ files are merged. No I/O.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from qcsync.config.merging import Checked, merge
 from qcsync.config.schemacheck import schema_issues
-from qcsync.config.variables import expand_variables
+from qcsync.config.variables import api_tokens, expand_variables, may_hold_token
 from qcsync.config.yamlsource import YamlSourceError, paused_garbage_collection, read_document
 from qcsync.errors import ConfigError, ConfigIssue
 from qcsync.model import DesiredState
 
 
-def parse_config(sources: Sequence[tuple[str, bytes]], env: Mapping[str, str]) -> DesiredState:
+def parse_config(
+    sources: Sequence[tuple[str, bytes]],
+    env: Mapping[str, str],
+    *,
+    known_tokens: Collection[str] = (),
+) -> DesiredState:
     """Parse, validate and merge config files given as (display name, bytes) pairs, in order.
 
+    `known_tokens`: API tokens besides $QC_API_TOKEN that no value may contain (the token rule).
     Raises ConfigError carrying every issue, sorted by file (in the order given), line, column.
     """
     with paused_garbage_collection():
-        return _parse_config(sources, env)
+        return _parse_config(sources, env, api_tokens(env, known_tokens))
 
 
-def _parse_config(sources: Sequence[tuple[str, bytes]], env: Mapping[str, str]) -> DesiredState:
+def _parse_config(
+    sources: Sequence[tuple[str, bytes]], env: Mapping[str, str], tokens: Collection[str]
+) -> DesiredState:
     issues: list[ConfigIssue] = []
     checked: list[Checked] = []
     for file, raw in sources:
@@ -37,9 +45,10 @@ def _parse_config(sources: Sequence[tuple[str, bytes]], env: Mapping[str, str]) 
             continue
         data = document.data
         unexpanded: list[ConfigIssue] = []
-        # Only a '$' (or an escape that could spell one) can start a variable: skip the walk.
-        if b"$" in raw or b"\\" in raw:
-            data = expand_variables(document, data, (), env, unexpanded)
+        # Only a '$' (or an escape that could spell one) can start a variable, and a token
+        # written out would be in the bytes: otherwise skip the walk.
+        if b"$" in raw or b"\\" in raw or may_hold_token(raw, tokens):
+            data = expand_variables(document, data, (), env, unexpanded, tokens)
         issues.extend(unexpanded)
         # A value whose variable could not be expanded has no value to check.
         bad = schema_issues(document, data, issues, {issue.path for issue in unexpanded})
