@@ -172,18 +172,19 @@ def schema() -> None:
 
 
 @contextlib.contextmanager
-def _connect(options: GlobalOptions) -> Iterator[QCClient]:
+def _connect(options: GlobalOptions, parallelism: int = 1) -> Iterator[QCClient]:
     """A client for the real service, or for the embedded emulator with --sandbox.
 
     The sandbox goes through the same HTTP client code as the real service, over loopback, with
-    a token made up for this run only.
+    a token made up for this run only. The connection pool keeps one connection per worker.
     """
     from qcsync.client import QCClient
     from qcsync.credentials import Credentials, load_credentials, resolve_api_url
 
     if not options.sandbox:
         credentials = load_credentials(os.environ)
-        with QCClient(resolve_api_url(options.api_url, os.environ), credentials) as client:
+        url = resolve_api_url(options.api_url, os.environ)
+        with QCClient(url, credentials, pool_size=parallelism) as client:
             yield client
         return
 
@@ -202,7 +203,7 @@ def _connect(options: GlobalOptions) -> Iterator[QCClient]:
         ) from None
     with sandbox as emulator:
         credentials = Credentials(user_id=emulator.user_id, token=emulator.token)
-        with QCClient(emulator.base_url, credentials) as client:
+        with QCClient(emulator.base_url, credentials, pool_size=parallelism) as client:
             yield client
 
 
@@ -285,7 +286,7 @@ def plan_command(
 
     def operation() -> tuple[Plan, tuple[str, ...]]:
         desired = _load_config(paths)
-        with _connect(options) as client:
+        with _connect(options, parallelism) as client:
             result = _live_and_plan(client, desired, targets, parallelism)
         if plan_file:
             _write_plan_file(Path(plan_file), plan_to_json(result))
@@ -420,7 +421,7 @@ def apply(
     def operation() -> int:
         saved = _read_plan_file(plan_file) if plan_file else None
         desired = None if saved else _load_config(paths)
-        with _connect(options) as client:
+        with _connect(options, parallelism) as client:
             if saved is not None:
                 planned = saved
             else:
@@ -534,7 +535,7 @@ def import_command(
         raise click.UsageError(f"{out_file} exists; pass --force to overwrite it")
 
     def operation() -> str:
-        with _connect(options) as client:
+        with _connect(options, parallelism) as client:
             org = organization or client.preferred_organization_id()
             projects = [
                 p

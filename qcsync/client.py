@@ -44,7 +44,7 @@ from qcsync.model import (
     ProjectFile,
     ProjectNodes,
 )
-from qcsync.session import new_session
+from qcsync.session import DEFAULT_POOL_SIZE, new_session
 
 log = logging.getLogger("qcsync.http")
 
@@ -172,6 +172,7 @@ class QCClient:
         backoff: float = 0.5,
         max_backoff: float = 8.0,
         session: requests.Session | None = None,
+        pool_size: int = DEFAULT_POOL_SIZE,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -187,7 +188,7 @@ class QCClient:
         self._max_retries = max_retries
         self._backoff = backoff
         self._max_backoff = max_backoff
-        self._session = session or new_session(self.base_url)
+        self._session = session or new_session(self.base_url, pool_size=pool_size)
         self._session.headers["User-Agent"] = f"qcsync/{__version__}"
         self._clock = clock
         self._sleep = sleep

@@ -14,14 +14,20 @@ from collections.abc import Mapping
 
 import requests
 import requests.utils
+from requests.adapters import HTTPAdapter
 
 from qcsync import __version__
 
+# Connections kept per host: requests' default, or `--parallelism` when that is larger.
+DEFAULT_POOL_SIZE = 10
 
-def new_session(base_url: str, env: Mapping[str, str] | None = None) -> requests.Session:
+
+def new_session(
+    base_url: str, env: Mapping[str, str] | None = None, *, pool_size: int = DEFAULT_POOL_SIZE
+) -> requests.Session:
     """A session for `base_url` that ignores netrc but honours the environment's proxies and CA
     bundle (`env`: the environment for the CA bundle; proxies always come from os.environ, which
-    is where requests' own reader looks)."""
+    is where requests' own reader looks), keeping up to `pool_size` connections open."""
     environ = os.environ if env is None else env
     session = requests.Session()
     session.trust_env = False
@@ -30,4 +36,10 @@ def new_session(base_url: str, env: Mapping[str, str] | None = None) -> requests
     if bundle:
         session.verify = bundle
     session.headers["User-Agent"] = f"qcsync/{__version__}"
+    # One connection per concurrent worker. requests keeps 10 per host by default, so past
+    # `--parallelism 10` each extra answer's connection was dropped and the next request opened
+    # a new one (a TLS handshake each against the real service).
+    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, DEFAULT_POOL_SIZE))
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
     return session

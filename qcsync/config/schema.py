@@ -10,9 +10,10 @@ import functools
 import importlib.resources
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
-from jsonschema import Draft202012Validator
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 
 def schema_text() -> str:
@@ -34,7 +35,10 @@ def load_schema() -> dict[str, Any]:
 
 @functools.cache
 def validator() -> Draft202012Validator:
-    # Built once: checking the schema and resolving its $refs is the expensive part.
+    # Built once: checking the schema and resolving its $refs is the expensive part. Imported
+    # here: jsonschema costs ~80 ms of start-up, and a valid file never needs it.
+    from jsonschema import Draft202012Validator
+
     schema = cached_schema()
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Sequence, Set
-from typing import Any, Final, cast
-
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from qcsync.config.schema import cached_schema, fast_checks, json_type, validator
 from qcsync.config.yamlsource import Document, Path, format_path
 from qcsync.errors import ConfigIssue
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _TYPE_PHRASES: Final = {
     "string": "a string",
@@ -53,13 +54,13 @@ def _schema_errors(data: Any) -> Iterator[tuple[ValidationError, Path]]:
     """jsonschema's errors, each with the path its instance sits at, asking jsonschema only
     about the parts that the fast check refuses."""
     checks = fast_checks()
-    validate = validator()
     if checks is None:
-        yield from ((error, ()) for error in validate.iter_errors(data))
+        yield from ((error, ()) for error in validator().iter_errors(data))
         return
     whole, project = checks
     if whole(data):
         return
+    validate = validator()
     projects = data.get("projects") if isinstance(data, dict) else None
     if not isinstance(projects, list):
         yield from ((error, ()) for error in validate.iter_errors(data))

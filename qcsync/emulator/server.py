@@ -197,6 +197,7 @@ class _Server(ThreadingHTTPServer):
         self.emulator = emulator
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
+        self.connections_opened = 0
         super().__init__(address, _RequestHandler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -223,6 +224,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         super().setup()
         with self.server.connections_lock:
             self.server.connections.add(self.connection)
+            self.server.connections_opened += 1
 
     def finish(self) -> None:
         with self.server.connections_lock:
@@ -379,6 +381,12 @@ class Emulator:
         """Authorized requests to endpoints that write, in arrival order."""
         with self._log_lock:
             return [r for r in self.requests if r.authorized and r.endpoint in WRITE_ENDPOINTS]
+
+    @property
+    def connections_opened(self) -> int:
+        """How many TCP connections clients have opened since the server started."""
+        server = self._server
+        return 0 if server is None else server.connections_opened
 
     def clear_log(self) -> None:
         with self._log_lock:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from qcsync.client import QCClient, parse_date
+from qcsync.concurrency import bounded_map
 from qcsync.credentials import Credentials, load_credentials, resolve_api_url
 from qcsync.emulator import Fault
 from qcsync.errors import (
@@ -557,3 +558,19 @@ def test_a_tls_failure_is_reported_once_without_retries(emulator: Any, sleeps: S
     assert "\n" not in str(error.value)
     assert emulator.token not in str(error.value)
     assert calls(emulator, "projects/create") == 0
+
+
+# --- connection pool ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("workers", [4, 16, 32])
+def test_the_pool_keeps_one_connection_per_worker(emulator: Any, workers: int) -> None:
+    # requests keeps 10 connections per host by default: past 10 workers, every answer on an
+    # extra connection dropped it and the next request opened (and, over TLS, shook hands) anew.
+    ids = [emulator.add_project(f"Pool/{i}") for i in range(3 * workers)]
+    emulator.latency_ms = 20  # so that the workers' requests overlap
+    with make_client(emulator, pool_size=workers) as qc:
+        opened = emulator.connections_opened
+        bounded_map(qc.read_project_nodes, ids, workers)
+        bounded_map(qc.read_project_nodes, ids, workers)
+        assert emulator.connections_opened - opened <= workers
