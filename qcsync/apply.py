@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import assert_never
 
 from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
-from qcsync.client import QCClient
+from qcsync.client import CreatedProject, QCClient
 from qcsync.concurrency import DEFAULT_PARALLELISM, bounded_map
 from qcsync.errors import AmbiguousWriteError, QcsyncError, StalePlanError
 from qcsync.model import LiveProject
@@ -160,11 +160,21 @@ def _confirmed(write: Callable[[], object], landed: Callable[[], bool]) -> None:
             raise QcsyncError(f"{error}; a read afterwards shows it did not happen") from None
 
 
-def _create(run: _Run, change: Change) -> tuple[str, int]:
+def _remove_copy(run: _Run, copy: LiveProject) -> str:
+    """Delete a duplicate that this apply's own resent create made (it is empty and ours)."""
+    what = f"the duplicate {copy.name!r} (id {copy.id}) that qcsync's resent create made"
+    try:
+        run.client.delete_project(copy.id)
+    except QcsyncError as error:
+        return f"{what} could not be removed ({error}): delete it by hand"
+    return f"removed {what}"
+
+
+def _create(run: _Run, change: Change, notes: list[str]) -> tuple[str, int]:
     language = str(change.after("language") or "Py")
     organization = run.plan.organization_id
     try:
-        project = run.client.create_project(change.name, language, organization)
+        created = run.client.create_project_checked(change.name, language, organization)
     except AmbiguousWriteError as error:
         try:
             found = find_created(run.client, change.name, organization)
@@ -175,7 +185,13 @@ def _create(run: _Run, change: Change) -> tuple[str, int]:
         if found is None:
             # Not there yet is no proof: a slow create may still land.
             raise _UnknownOutcome(f"{error}; {FIND_OUT}") from None
-        project = found
+        created = CreatedProject(found, found_by_read=True)
+    project = created.project
+    if created.resent:
+        notes.append(
+            "the create's answer was lost and no read found the project, so it was sent again"
+        )
+    notes.extend(_remove_copy(run, copy) for copy in created.copies)
     if project.name != change.name:
         # The service does not refuse a duplicate name: it creates "NAME 1". Undo that at once
         # (the new project is empty) and name the project that holds the name.
@@ -217,16 +233,26 @@ def _create(run: _Run, change: Change) -> tuple[str, int]:
             raise QcsyncError(
                 f"created (id {pid}), but setting its description failed: {error}"
             ) from None
+    made = f"created (id {project.id}"
+    if created.found_by_read:
+        made += "; its answer was lost and a read found it"
     nodes = change.after("nodes")
     if isinstance(nodes, tuple) and nodes:
+        ids = list(nodes)
+        pid = project.id
         try:
-            run.client.update_project_nodes(project.id, list(nodes))
-        except QcsyncError as error:
-            raise QcsyncError(
-                f"created (id {project.id}), but setting its node selection failed: {error}"
+            _confirmed(
+                lambda: run.client.update_project_nodes(pid, ids),
+                lambda: nodes_landed(run.client, pid, ids),
+            )
+        except _UnknownOutcome as error:
+            raise _UnknownOutcome(
+                f"{made}), but whether its node selection was set is unknown: {error}"
             ) from None
-        return f"created (id {project.id}) with {len(nodes)} nodes", project.id
-    return f"created (id {project.id})", project.id
+        except QcsyncError as error:
+            raise QcsyncError(f"{made}), but setting its node selection failed: {error}") from None
+        return f"{made}) with {len(nodes)} nodes", project.id
+    return f"{made})", project.id
 
 
 def _project_id(run: _Run, change: Change) -> int:
@@ -243,10 +269,11 @@ def _execute(run: _Run, change: Change) -> ChangeResult:
     backup: Path | None = None
     pid = change.project_id
     client = run.client
+    notes: list[str] = []
     try:
         match change.action:
             case Action.CREATE:
-                message, pid = _create(run, change)
+                message, pid = _create(run, change, notes)
             case Action.UPDATE:
                 pid = _project_id(run, change)
                 after_name, after_description = change.after("name"), change.after("description")
@@ -282,14 +309,14 @@ def _execute(run: _Run, change: Change) -> ChangeResult:
             case _ as unreachable:
                 assert_never(unreachable)
     except _UnknownOutcome as error:
-        return ChangeResult(
-            change, Outcome.UNKNOWN, str(error), time.monotonic() - started, pid, backup
-        )
+        outcome, message = Outcome.UNKNOWN, str(error)
     except QcsyncError as error:
-        return ChangeResult(
-            change, Outcome.FAILED, str(error), time.monotonic() - started, pid, backup
-        )
-    return ChangeResult(change, Outcome.APPLIED, message, time.monotonic() - started, pid, backup)
+        outcome, message = Outcome.FAILED, str(error)
+    else:
+        outcome = Outcome.APPLIED
+    return ChangeResult(
+        change, outcome, message, time.monotonic() - started, pid, backup, tuple(notes)
+    )
 
 
 def _run_stage(

@@ -16,9 +16,11 @@ import base64
 import hashlib
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, TypeVar
@@ -150,6 +152,16 @@ def _project_nodes(body: Mapping[str, Any]) -> ProjectNodes:
     return ProjectNodes(catalog, NodeSelection(auto=auto, active=frozenset() if auto else active))
 
 
+@dataclass(frozen=True)
+class CreatedProject:
+    """What a create made: the project, and how it is known."""
+
+    project: LiveProject
+    found_by_read: bool = False  # the answer was lost; a read found the project
+    resent: bool = False  # an attempt's answer was lost, no read found it, so it was sent again
+    copies: tuple[LiveProject, ...] = ()  # duplicates (`NAME 1`) the attempts made
+
+
 def _file(item: Mapping[str, Any]) -> ProjectFile:
     return ProjectFile(
         name=str(item["name"]),
@@ -175,7 +187,10 @@ class QCClient:
         pool_size: int = DEFAULT_POOL_SIZE,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        create_settle: float = 60.0,
     ) -> None:
+        """`create_settle`: seconds to keep looking for a create whose answer was lost or late
+        before it may be sent again (a create slower than the read timeout still lands)."""
         if has_url_credentials(base_url):
             # The URL would be echoed in messages and logs; qcsync signs with the token instead.
             raise CredentialsError(
@@ -195,6 +210,7 @@ class QCClient:
         self._random = random.Random()
         self._lock = threading.Lock()
         self._preferred: str | None = None
+        self._create_settle = max(0.0, create_settle)
 
     def __repr__(self) -> str:
         return f"QCClient({self.base_url!r}, {self._credentials!s})"
@@ -351,33 +367,66 @@ class QCClient:
         """An idempotent write, retried; AmbiguousWriteError when its outcome is unknown."""
         return self._call(endpoint, body, unknown=[])
 
+    def _settle_pauses(self) -> list[float]:
+        """Pauses before each look for a write that may still land: growing like the back-off,
+        adding up to `create_settle` (one immediate look when it is 0)."""
+        pauses: list[float] = []
+        total, pause = 0.0, max(self._backoff, 0.001)
+        while total < self._create_settle:
+            step = min(pause, self._max_backoff, self._create_settle - total)
+            pauses.append(step)
+            total += step
+            pause *= 2
+        return pauses or [0.0]
+
+    def _look_for(self, endpoint: str, cause: str, happened: Callable[[], T | None]) -> T | None:
+        """Look for the effect of a write of unknown outcome until the settle time is over.
+
+        Returns what `happened()` found, or None once a read at the end of that time proves the
+        write absent; raises AmbiguousWriteError when that last read failed.
+        """
+        failure: Exception | None = None
+        for pause in self._settle_pauses():
+            self._sleep(pause)
+            try:
+                done = happened()
+            except (ApiError, ValueError) as error:
+                failure = error
+                continue
+            failure = None
+            if done is not None:
+                return done
+        if failure is not None:
+            raise AmbiguousWriteError(
+                endpoint,
+                message=f"{cause}, and checking whether it took effect failed ({failure}); "
+                "it may or may not have happened: run `qcsync plan` to see",
+            )
+        return None
+
     def _write_once(
         self, endpoint: str, body: Mapping[str, Any], happened: Callable[[], T | None]
-    ) -> dict[str, Any] | T:
+    ) -> tuple[dict[str, Any] | T, bool]:
         """A write that must not be repeated: after an unknown outcome, `happened()` reads back
-        whether it took effect; only when it did not is the write sent again."""
+        whether it took effect (for as long as a slow write may take to land); only when it did
+        not is the write sent again. Returns the answer (or what `happened()` found) and whether
+        the write was sent again after an attempt of unknown outcome."""
         last = ""
+        resent = False
         for attempt in range(self._max_retries + 1):
             retry_after = None
             try:
-                return self._attempt(endpoint, body, attempt)
+                return self._attempt(endpoint, body, attempt), resent
             except _Refused as failure:
                 last, retry_after = failure.cause, failure.retry_after
             except _Unknown as failure:
                 last = failure.cause
-                # A write that timed out may still be landing; give it the back-off delay
-                # before looking, so that a late create is found rather than sent again.
-                self._sleep(self._delay(attempt, None))
-                try:
-                    done = happened()
-                except (ApiError, ValueError) as error:
-                    raise AmbiguousWriteError(
-                        endpoint,
-                        message=f"{last}, and checking whether it took effect failed ({error}); "
-                        "it may or may not have happened: run `qcsync plan` to see",
-                    ) from None
+                done = self._look_for(endpoint, last, happened)
                 if done is not None:
-                    return done
+                    return done, resent
+                if attempt < self._max_retries:
+                    resent = True
+                continue  # the look waited long enough
             if attempt < self._max_retries:
                 self._sleep(self._delay(attempt, retry_after))
         raise TransportError(
@@ -410,24 +459,69 @@ class QCClient:
         return self._parsed("projects/read", lambda: _project(data["projects"][0]))
 
     def create_project(self, name: str, language: str, organization_id: str | None) -> LiveProject:
+        return self.create_project_checked(name, language, organization_id).project
+
+    def create_project_checked(
+        self, name: str, language: str, organization_id: str | None
+    ) -> CreatedProject:
+        """Create a project; never twice unless a read proved the first did not land.
+
+        The caller has checked that `name` is free. When the create had to be sent again, an
+        earlier attempt may land after all, as a `NAME 1` copy, or first, so that the resent one
+        is the copy: the projects that appear under `NAME <n>` meanwhile are returned as copies
+        (after watching for `create_settle` seconds), never deleted here.
+        """
         body: dict[str, Any] = {"name": name, "language": language}
         if organization_id:
             body["organizationId"] = organization_id
+        seen: set[int] = set()  # every project id the last look saw, before a resend
 
         def happened() -> LiveProject | None:
             # The plan checked that the name was free, so a project with exactly this name now
             # is the one this create made. Without an organization the service creates in the
             # preferred one, so look there and not at a namesake in another organization.
             where = organization_id or self.preferred_organization_id()
+            projects = self.list_projects()
+            seen.clear()
+            seen.update(p.id for p in projects)
             return next(
-                (p for p in self.list_projects() if p.name == name and p.organization_id == where),
-                None,
+                (p for p in projects if p.name == name and p.organization_id == where), None
             )
 
-        answer = self._write_once("projects/create", body, happened)
+        answer, resent = self._write_once("projects/create", body, happened)
         if isinstance(answer, LiveProject):
-            return answer
-        return self._parsed("projects/create", lambda: _project(answer["projects"][0]))
+            return CreatedProject(answer, found_by_read=True)
+        project = self._parsed("projects/create", lambda: _project(answer["projects"][0]))
+        if not resent:
+            return CreatedProject(project)
+        return self._sort_out_copies(project, name, language, frozenset(seen))
+
+    def _sort_out_copies(
+        self, answered: LiveProject, name: str, language: str, before: frozenset[int]
+    ) -> CreatedProject:
+        """After a resent create: every project named `name` or `name <n>` that appeared since
+        the last look (`before`) came from this create's attempts. The one named `name` is the
+        project; the rest are copies."""
+        pattern = re.compile(re.escape(name) + r"( \d+)?")
+        found: dict[int, LiveProject] = {answered.id: answered}
+        for pause in self._settle_pauses():
+            self._sleep(pause)
+            try:
+                projects = self.list_projects()
+            except ApiError:
+                continue
+            found.update(
+                (p.id, p)
+                for p in projects
+                if p.id not in before
+                and p.organization_id == answered.organization_id
+                and p.language == language
+                and pattern.fullmatch(p.name)
+            )
+        mine = [p for p in found.values() if p.id not in before]
+        project = next((p for p in mine if p.name == name), answered)
+        copies = tuple(sorted((p for p in mine if p.id != project.id), key=lambda p: p.id))
+        return CreatedProject(project, resent=True, copies=copies)
 
     def update_project(
         self, project_id: int, *, name: str | None = None, description: str | None = None

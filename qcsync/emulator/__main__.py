@@ -34,6 +34,12 @@ def build_parser(prog: str = "python -m qcsync.emulator") -> argparse.ArgumentPa
         "--random-seed", type=int, default=None, help="makes --fault-rate repeatable"
     )
     parser.add_argument(
+        "--fault-seconds",
+        type=float,
+        default=2.0,
+        help="how long a random timeout or slow (still landing) answer takes (default 2)",
+    )
+    parser.add_argument(
         "--max-age", type=int, default=1800, help="oldest accepted Timestamp, seconds"
     )
     parser.add_argument(
@@ -67,6 +73,8 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "python -m qcsync.emu
     args = parser.parse_args(argv)
     if not 0.0 <= args.fault_rate <= 1.0:
         parser.error("--fault-rate must be between 0 and 1")
+    if args.fault_seconds < 0:
+        parser.error("--fault-seconds must not be negative")
     try:
         seed = None
         if args.seed:
@@ -85,6 +93,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "python -m qcsync.emu
             latency_ms=args.latency_ms,
             fault_rate=args.fault_rate,
             random_seed=args.random_seed,
+            fault_seconds=args.fault_seconds,
         )
         emulator.bind(args.host, args.port)
     except OSError as error:

@@ -14,7 +14,9 @@ class Fault:
 
     ``kind`` is one of ``status`` (answer ``status`` without acting), ``timeout`` (sleep
     ``seconds`` without acting, then answer 504), ``lost_response`` (act, then close the
-    connection without answering) and ``business_error`` (HTTP 200, ``success: false``).
+    connection without answering), ``slow`` (sleep ``seconds``, then act and answer as usual:
+    a client whose read timeout is shorter gives up on a write that still lands) and
+    ``business_error`` (HTTP 200, ``success: false``).
     """
 
     kind: str
@@ -40,6 +42,10 @@ class Fault:
         return cls(kind="timeout", status=504, seconds=seconds)
 
     @classmethod
+    def slow(cls, seconds: float = 2.0) -> Fault:
+        return cls(kind="slow", seconds=seconds)
+
+    @classmethod
     def lost_response(cls) -> Fault:
         return cls(kind="lost_response")
 
@@ -58,10 +64,16 @@ class Fault:
 class FaultPlan:
     """Queued faults per endpoint plus an optional random fault rate (deterministic with a seed)."""
 
-    def __init__(self, rate: float = 0.0, random_seed: int | None = None) -> None:
+    def __init__(
+        self, rate: float = 0.0, random_seed: int | None = None, seconds: float = 2.0
+    ) -> None:
+        """``seconds``: how long a random ``timeout`` or ``slow`` fault takes."""
         if not 0.0 <= rate <= 1.0:
             raise ValueError("fault_rate must be between 0 and 1")
+        if seconds < 0:
+            raise ValueError("fault_seconds must not be negative")
         self._rate = rate
+        self._seconds = seconds
         self._random = random.Random(random_seed)
         self._queued: dict[str, deque[Fault]] = {}
         self._lock = threading.Lock()
@@ -77,6 +89,12 @@ class FaultPlan:
                 return queue.popleft()
             if self._rate and self._random.random() < self._rate:
                 return self._random.choice(
-                    [Fault.http_500(), Fault.rate_limited(), Fault.timeout(), Fault.lost_response()]
+                    [
+                        Fault.http_500(),
+                        Fault.rate_limited(),
+                        Fault.timeout(self._seconds),
+                        Fault.lost_response(),
+                        Fault.slow(self._seconds),
+                    ]
                 )
             return None

@@ -279,6 +279,7 @@ class Emulator:
         latency_ms: int = 0,
         fault_rate: float = 0.0,
         random_seed: int | None = None,
+        fault_seconds: float = 2.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if auth_failure_status not in (200, 401):
@@ -291,7 +292,7 @@ class Emulator:
         self.requests: list[RequestRecord] = []
         self.base_url = ""
         self._clock = clock
-        self._faults = FaultPlan(fault_rate, random_seed)
+        self._faults = FaultPlan(fault_rate, random_seed, fault_seconds)
         self._log_lock = threading.Lock()
         self._store = Store(
             user_id=self.user_id,
@@ -476,15 +477,17 @@ class Emulator:
             )
             return self._log(method, path, endpoint, params, False, response)
         fault = self._faults.next_for(endpoint)
-        if fault is not None and fault.kind != "lost_response":
+        if fault is not None and fault.kind not in ("lost_response", "slow"):
             return self._log(
                 method, path, endpoint, params, True, self._fault_response(fault), fault
             )
+        if fault is not None and fault.kind == "slow":
+            time.sleep(fault.seconds)  # then act and answer, whether the client still waits
         if parse_error is not None:
             response = _Response(200, {"success": False, "errors": [parse_error]})
         else:
             response = self._dispatch(handler, params)
-        if fault is not None:
+        if fault is not None and fault.kind == "lost_response":
             response = _Response(0, None)
         return self._log(method, path, endpoint, params, True, response, fault)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -113,3 +114,42 @@ def test_a_fault_rate_outside_zero_to_one_is_rejected() -> None:
 def test_an_ok_call_after_all_faults_is_logged_without_fault(emulator: Emulator) -> None:
     ok(emulator, "authenticate")
     assert emulator.requests[-1].fault == ""
+
+
+def test_a_slow_answer_still_lands_after_the_client_gave_up(emulator: Emulator) -> None:
+    emulator.inject("projects/create", Fault.slow(seconds=1.0))
+    with pytest.raises(requests.Timeout):
+        call(emulator, "projects/create", json=CREATE, timeout=0.1)
+    assert _count(emulator, "Faulty") == 0  # not yet
+    deadline = time.monotonic() + 5
+    while _count(emulator, "Faulty") == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _count(emulator, "Faulty") == 1
+    (record,) = emulator.writes()
+    assert (record.status, record.fault) == (200, "slow")
+
+
+def test_a_slow_answer_reaches_a_patient_client(emulator: Emulator) -> None:
+    emulator.inject("projects/create", Fault.slow(seconds=0.1))
+    response = call(emulator, "projects/create", json=CREATE)
+    assert response.status_code == 200
+    assert response.json()["projects"][0]["name"] == "Faulty"
+
+
+def test_random_timeouts_and_slow_answers_take_fault_seconds(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emulator = emulator_factory(fault_rate=1.0, random_seed=3, fault_seconds=0.05)
+    started = time.monotonic()
+    kinds = set()
+    for _ in range(20):
+        with contextlib.suppress(requests.RequestException):
+            call(emulator, "authenticate", timeout=2)
+        kinds.add(emulator.requests[-1].fault)
+    assert {"timeout", "slow"} <= kinds
+    assert time.monotonic() - started < 10  # 0.05 s each, not the default 2 s
+
+
+def test_negative_fault_seconds_are_rejected() -> None:
+    with pytest.raises(ValueError, match="fault_seconds"):
+        Emulator(fault_seconds=-1)

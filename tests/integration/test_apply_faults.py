@@ -25,7 +25,9 @@ UNAVAILABLE = Fault.http_status(503)
 @pytest.fixture
 def client(emulator: Emulator) -> Iterator[QCClient]:
     credentials = Credentials(user_id=emulator.user_id, token=emulator.token)
-    with QCClient(emulator.base_url, credentials, backoff=0.001, max_backoff=0.01) as qc:
+    with QCClient(
+        emulator.base_url, credentials, backoff=0.001, max_backoff=0.01, create_settle=0.05
+    ) as qc:
         yield qc
 
 
@@ -169,3 +171,67 @@ def test_after_an_unknown_outcome_nothing_new_is_started(
     report = apply_plan(client, plan, now=NOW, backup_root=tmp_path, parallelism=1)
     assert [r.outcome for r in report.results] == [Outcome.UNKNOWN, Outcome.NOT_ATTEMPTED]
     assert emulator.project(second) is not None
+
+
+# --- creates slower than the read timeout -------------------------------------------------------
+
+
+def slow_client(emulator: Emulator, settle: float) -> QCClient:
+    credentials = Credentials(user_id=emulator.user_id, token=emulator.token)
+    return QCClient(
+        emulator.base_url,
+        credentials,
+        timeout=(2.0, 0.2),
+        backoff=0.05,
+        max_backoff=0.3,
+        create_settle=settle,
+    )
+
+
+def create(name: str) -> Change:
+    fields = (FieldChange("name", None, name), FieldChange("language", None, "Py"))
+    return Change(Action.CREATE, name, None, fields, "not in QuantConnect")
+
+
+def named(emulator: Emulator, prefix: str) -> list[str]:
+    return sorted(str(p["name"]) for p in emulator.projects() if str(p["name"]).startswith(prefix))
+
+
+def test_a_create_slower_than_the_read_timeout_is_found_not_sent_again(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    emulator.inject("projects/create", Fault.slow(seconds=0.6))
+    plan = plan_of(emulator, create("S/Slow"))
+    with slow_client(emulator, settle=3.0) as client:
+        result = only_result(client, plan, tmp_path)
+        assert verify_applied(client, plan) == []
+    assert result.outcome is Outcome.APPLIED, result.message
+    assert "its answer was lost and a read found it" in result.message
+    assert named(emulator, "S/Slow") == ["S/Slow"]
+    assert [r.endpoint for r in emulator.writes()] == ["projects/create"]
+    assert result.notes == ()
+
+
+def test_a_create_slower_than_the_settle_time_is_sent_again_and_its_copy_removed(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # Sent at 0, given up at 0.2, looked for until 1.2, sent again; the first lands at 1.6 as
+    # "S/Slow 1", while qcsync still watches (until about 2.2) for copies of its own making.
+    emulator.inject("projects/create", Fault.slow(seconds=1.6))
+    plan = plan_of(emulator, create("S/Slow"))
+    with slow_client(emulator, settle=1.0) as client:
+        result = only_result(client, plan, tmp_path)
+        assert verify_applied(client, plan) == []
+    assert result.outcome is Outcome.APPLIED, result.message
+    creates = [r for r in emulator.writes() if r.endpoint == "projects/create"]
+    assert len(creates) == 2
+    [removal] = [r for r in emulator.writes() if r.endpoint == "projects/delete"]
+    copy = int(removal.params["projectId"])
+    assert copy != result.project_id
+    assert gone_or_binned(emulator, copy)
+    assert result.notes == (
+        "the create's answer was lost and no read found the project, so it was sent again",
+        f"removed the duplicate 'S/Slow 1' (id {copy}) that qcsync's resent create made",
+    )
+    assert named(emulator, "S/Slow") == ["S/Slow"]  # the copy is gone (or in the Recycle Bin)
+    assert emulator.project(int(result.project_id))["name"] == "S/Slow"  # type: ignore[index]

@@ -363,7 +363,8 @@ def test_a_create_whose_check_fails_is_reported_as_possibly_done(
 ) -> None:
     with make_client(emulator, sleeps, max_retries=1) as client:
         emulator.inject("projects/create", Fault.lost_response(), times=1)
-        emulator.inject("projects/read", Fault.http_500(), times=2)
+        # Every look for it fails, up to the end of the settle time.
+        emulator.inject("projects/read", Fault.http_500(), times=200)
         with pytest.raises(AmbiguousWriteError, match="may or may not have happened"):
             client.create_project("Client/Unsure", "Py", emulator.preferred_organization_id)
     assert calls(emulator, "projects/create") == 1

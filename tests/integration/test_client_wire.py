@@ -325,3 +325,53 @@ def test_transport_errors_never_show_the_token() -> None:
     assert "projects/read" in str(error.value)
     assert TOKEN not in str(error.value)
     assert TOKEN not in repr(error.value)
+
+
+def _listed(*projects: tuple[int, str]) -> Answer:
+    return ok(
+        {
+            "projects": [
+                {"projectId": pid, "organizationId": "o" * 32, "name": name, "language": "Py"}
+                for pid, name in projects
+            ]
+        }
+    )
+
+
+def test_a_resent_create_answered_with_the_copy_keeps_the_first_and_names_the_copy() -> None:
+    # The first attempt's answer is lost and no look finds it; it lands just before the resend,
+    # which the service therefore names "Late 1". Both are this create's doing.
+    client, stub, _ = stub_client(
+        {
+            "projects/create": [
+                requests.exceptions.ReadTimeout("read timed out"),
+                ok({"projects": [{"projectId": 8, "name": "Late 1", "organizationId": "o" * 32}]}),
+            ],
+            "projects/read": [
+                _listed((5, "Other")),
+                _listed((5, "Other"), (7, "Late"), (8, "Late 1")),
+            ],
+        },
+        create_settle=0,
+    )
+    created = client.create_project_checked("Late", "Py", "o" * 32)
+    assert (created.project.id, created.project.name) == (7, "Late")
+    assert [(c.id, c.name) for c in created.copies] == [(8, "Late 1")]
+    assert created.resent
+    assert stub.endpoints().count("projects/create") == 2
+
+
+def test_a_copy_that_was_there_before_the_resend_is_not_taken_for_ours() -> None:
+    client, _, _ = stub_client(
+        {
+            "projects/create": [
+                requests.exceptions.ReadTimeout("read timed out"),
+                ok({"projects": [{"projectId": 9, "name": "Mine", "organizationId": "o" * 32}]}),
+            ],
+            "projects/read": [_listed((4, "Mine 1")), _listed((4, "Mine 1"), (9, "Mine"))],
+        },
+        create_settle=0,
+    )
+    created = client.create_project_checked("Mine", "Py", "o" * 32)
+    assert created.project.id == 9
+    assert created.copies == ()
