@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from qcsync.client import QCClient
+from qcsync.datafile import DataFileError, read_json
 from qcsync.errors import BackupError, QcsyncError
 from qcsync.model import LiveProject, Node, ProjectFile, ProjectNodes
 from qcsync.plan import MODIFIED_FORMAT
@@ -114,9 +115,9 @@ def backup_run_directory(root: Path, now: datetime) -> Path:
 
 def read_backup(path: Path) -> dict[str, Any]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BackupError(f"cannot read backup {path}: {error}") from None
+        document = read_json(path, "a qcsync backup")
+    except DataFileError as error:
+        raise BackupError(str(error)) from None
     if (
         not isinstance(document, dict)
         or document.get("kind") != BACKUP_KIND

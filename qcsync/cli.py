@@ -311,14 +311,10 @@ def _write_plan_file(path: Path, document: dict[str, object]) -> None:
 
 
 def _read_plan_file(path: str) -> Plan:
+    from qcsync.datafile import read_json
     from qcsync.plan import plan_from_json
 
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise QcsyncError(f"cannot read the plan file {path}: {error.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise QcsyncError(f"{path} is not a qcsync plan file: {error}") from None
+    document = read_json(Path(path), "a qcsync plan file")
     if not isinstance(document, dict):
         raise QcsyncError(f"{path} is not a qcsync plan file")
     return plan_from_json(document)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from qcsync.datafile import DataFileError, read_json
 from qcsync.errors import CredentialsError
 from qcsync.escape import has_url_credentials, redact_urls
 
@@ -41,9 +41,9 @@ def load_credentials(env: Mapping[str, str], home: Path | None = None) -> Creden
             f"(or run `lean login`, which writes {path}); try --sandbox to run without an account"
         )
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = read_json(path, "a credentials file", max_bytes=1024 * 1024)
         user_id, token = str(document["user-id"]).strip(), str(document["api-token"]).strip()
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+    except (DataFileError, KeyError, TypeError):
         # Never echo the file's content: it holds the token.
         raise CredentialsError(
             f"{path} is not a QuantConnect CLI credentials file (JSON with user-id and api-token)"

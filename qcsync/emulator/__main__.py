@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
-import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from qcsync.emulator.jsonfile import loads, read_text
 from qcsync.emulator.server import Emulator
 
 
@@ -79,8 +80,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "python -m qcsync.emu
         seed = None
         if args.seed:
             try:
-                with open(args.seed, encoding="utf-8") as handle:
-                    seed = json.load(handle)
+                seed = loads(read_text(Path(args.seed)), args.seed)
             except OSError as error:
                 raise ValueError(f"cannot read {args.seed}: {error.strerror}") from None
         emulator = Emulator(

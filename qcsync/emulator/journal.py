@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from qcsync.emulator.jsonfile import loads, read_text
+
 # Compact once the journal is this much larger than the snapshot (and at least this large).
 _GROWTH_FACTOR = 2
 _MIN_COMPACT_BYTES = 4 * 1024 * 1024
@@ -52,8 +54,8 @@ class Journal:
 
     def read(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """The snapshot and the journal entries that belong to it, oldest first."""
-        text = self.path.read_text(encoding="utf-8")
-        snapshot = json.loads(text)
+        text = read_text(self.path)
+        snapshot = loads(text, str(self.path))
         if not isinstance(snapshot, dict):
             raise ValueError(f"{self.path}: not a JSON object")
         self._generation = str(snapshot.get("generation") or "")
@@ -68,13 +70,13 @@ class Journal:
 
     def _read_log(self) -> list[dict[str, Any]]:
         try:
-            text = self.log.read_text(encoding="utf-8")
+            text = read_text(self.log)
         except FileNotFoundError:
             return []
         lines = text.split("\n")
         lines.pop()  # "" after the final newline; a torn line when an append was cut short
         try:
-            header = json.loads(lines[0]) if lines else {}
+            header = loads(lines[0], str(self.log)) if lines else {}
         except json.JSONDecodeError:
             return []  # torn header: nothing after it was written
         if not isinstance(header, dict) or header.get("generation") != self._generation:
@@ -82,7 +84,7 @@ class Journal:
         entries = []
         for number, line in enumerate(lines[1:], start=2):
             try:
-                entry = json.loads(line)
+                entry = loads(line, f"{self.log}: line {number}")
             except json.JSONDecodeError:
                 raise ValueError(f"{self.log}: line {number} is not JSON") from None
             if not isinstance(entry, dict):

@@ -12,6 +12,8 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+from qcsync.emulator.jsonfile import loads
+
 _PHP_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 
 
@@ -75,9 +77,11 @@ def parse_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
         media != "application/x-www-form-urlencoded" and text[0] in "{["
     ):
         try:
-            parsed = json.loads(text)
+            parsed = loads(text, "the body")
         except json.JSONDecodeError as error:
             raise BadRequest(f"Invalid JSON body: {error.msg}") from None
+        except ValueError as error:
+            raise BadRequest(f"Invalid JSON body: {error}") from None
         if not isinstance(parsed, dict):
             raise BadRequest("The JSON body must be an object")
         params.update(parsed)
