@@ -15,7 +15,7 @@ import secrets
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeVar
@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING, NoReturn, TypeVar
 import click
 
 from qcsync import __version__
-from qcsync.errors import ApplyError, ConfigError, ExitCode, QcsyncError, SafetyError
+from qcsync.errors import (
+    ApplyCancelled,
+    ApplyError,
+    ConfigError,
+    ExitCode,
+    QcsyncError,
+    SafetyError,
+)
 from qcsync.escape import redact_urls, terminal
 
 if TYPE_CHECKING:
@@ -43,8 +50,13 @@ SANDBOX_STATE = Path(".qcsync") / "sandbox.json"
 class GlobalOptions:
     api_url: str | None
     sandbox: bool
-    color: bool
+    no_color: bool
     debug: bool
+
+    @property
+    def color(self) -> bool:
+        # no-color.org: NO_COLOR turns colour off only when it is set and not empty.
+        return not self.no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
 def _say(text: str, *, err: bool = False) -> None:
@@ -67,8 +79,9 @@ def _fail(error: QcsyncError, debug: bool) -> NoReturn:
     )
     if not lines and not isinstance(error, ApplyError):
         lines = [type(error).__name__]
+    plain = isinstance(error, ConfigError | ApplyCancelled)
     for line in lines:
-        _say(f"Error: {line}" if not isinstance(error, ConfigError) else line, err=True)
+        _say(line if plain else f"Error: {line}", err=True)
     sys.exit(int(error.exit_code))
 
 
@@ -138,10 +151,41 @@ def main(
     ctx: click.Context, api_url: str | None, sandbox: bool, no_color: bool, debug: bool
 ) -> None:
     """Manage QuantConnect cloud projects and their node assignments as code."""
-    color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     if debug:
         _log_to_stderr()
-    ctx.obj = GlobalOptions(api_url=api_url, sandbox=sandbox, color=color, debug=debug)
+    ctx.obj = GlobalOptions(api_url=api_url, sandbox=sandbox, no_color=no_color, debug=debug)
+
+
+def _global_after_command(ctx: click.Context, param: click.Parameter, value: object) -> object:
+    """A global option typed after the command (`qcsync plan --sandbox`), as people type them:
+    it adds to what was given before the command; a later --api-url wins."""
+    if value is None or value is False or param.name is None:
+        return value
+    ctx.obj = replace(ctx.obj, **{param.name: value})
+    if param.name == "debug":
+        _log_to_stderr()
+    return value
+
+
+def _global_params() -> list[click.Parameter]:
+    """Fresh copies of the group's own options for one command (click shares no Parameter)."""
+
+    def option(flag: str, is_flag: bool, help_text: str) -> click.Option:
+        return click.Option(
+            [flag],
+            is_flag=is_flag,
+            metavar=None if is_flag else "URL",
+            expose_value=False,
+            callback=_global_after_command,
+            help=f"{help_text} (also before the command).",
+        )
+
+    return [
+        option("--api-url", False, "QuantConnect API base URL"),
+        option("--sandbox", True, "Use the local emulator"),
+        option("--no-color", True, "Never colour output"),
+        option("--debug", True, "Tracebacks and HTTP request logs"),
+    ]
 
 
 @main.command()
@@ -380,11 +424,18 @@ def _confirm(auto_approve: bool) -> None:
         raise QcsyncError(
             "no terminal to confirm on: pass --auto-approve, or apply a saved plan file"
         )
-    answer = click.prompt(
-        "Apply these changes? Only 'yes' will be accepted", default="", show_default=False, err=True
-    )
+    try:
+        answer = click.prompt(
+            "Apply these changes? Only 'yes' will be accepted",
+            default="",
+            show_default=False,
+            err=True,
+        )
+    except click.Abort:  # click's name for Ctrl-C and Ctrl-D at a prompt
+        click.echo("", err=True)  # end the prompt's line
+        raise ApplyCancelled() from None
     if answer != "yes":
-        raise QcsyncError("apply cancelled; nothing was changed")
+        raise ApplyCancelled()
 
 
 @main.command()
@@ -555,3 +606,9 @@ def import_command(
         click.echo(f"Wrote {out_file}.", err=True)
     else:
         click.echo(text, nl=False)
+
+
+# Every command but `emulator` (which passes its arguments on) also takes the global options.
+for _command in main.commands.values():
+    if _command.name != "emulator":
+        _command.params.extend(_global_params())

@@ -131,6 +131,13 @@ class ApplyError(QcsyncError):
         super().__init__(message)
 
 
+class ApplyCancelled(QcsyncError):
+    """Not a failure to explain: printed as it is (`Apply cancelled.`), exit 1."""
+
+    def __init__(self) -> None:
+        super().__init__("Apply cancelled.")
+
+
 class BackupError(QcsyncError):
     pass
 

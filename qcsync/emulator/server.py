@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import secrets
+import signal
 import socket
 import threading
 import time
@@ -188,6 +189,18 @@ class _Response:
     headers: tuple[tuple[str, str], ...] = ()
 
 
+def _serve_in_background(server: ThreadingHTTPServer) -> None:
+    """serve_forever in a thread that leaves Ctrl-C to the main thread.
+
+    The kernel may deliver SIGINT to any thread that does not block it. Delivered here, it
+    would not interrupt a main thread that waits in a blocking read (a `yes` prompt of the
+    program embedding the emulator), which would then hang. Handler threads inherit the mask.
+    """
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    server.serve_forever(poll_interval=0.05)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # Keep-alive connections park handler threads in a blocking read; do not wait for them.
@@ -327,9 +340,7 @@ class Emulator:
         self.bind(host, port)
         server = self._server
         assert server is not None
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._thread = threading.Thread(target=_serve_in_background, args=(server,), daemon=True)
         self._thread.start()
         return self.base_url
 
