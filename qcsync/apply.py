@@ -77,6 +77,12 @@ def stale_problems(client: QCClient, plan: Plan, parallelism: int) -> list[str]:
         if project is None:
             problems.append(f"{change.name} (id {pid}): no longer exists in the organization")
             continue
+        if project.binned:
+            problems.append(
+                f"{change.name} (id {pid}): was deleted since the plan was made "
+                f"(now {project.name!r})"
+            )
+            continue
         before = change.fingerprint
         now = fingerprint_of(project, selections.get(pid) if before.nodes is not None else None)
         differing = [
@@ -214,7 +220,8 @@ def _create(run: _Run, change: Change, notes: list[str]) -> tuple[str, int]:
         held = f" by project {holder.id}" if holder else ""
         raise QcsyncError(
             f"conflict: the name is already taken{held}; the service created a duplicate "
-            f"{project.name!r} (id {project.id}), which qcsync deleted again"
+            f"{project.name!r} (id {project.id}), which qcsync deleted again (it waits in the "
+            "Recycle Bin)"
         )
     run.created[change.name] = project.id
     description = change.after("description")
@@ -298,6 +305,15 @@ def _execute(run: _Run, change: Change) -> ChangeResult:
             case Action.DELETE:
                 pid = _project_id(run, change)
                 project = client.read_project(pid)
+                if project.binned:
+                    # Deleted meanwhile; a second delete could purge it from the bin for good.
+                    return ChangeResult(
+                        change,
+                        Outcome.APPLIED,
+                        f"already in the Recycle Bin as {project.name!r}; not sent again",
+                        time.monotonic() - started,
+                        pid,
+                    )
                 if project.code_running and not change.live:
                     raise QcsyncError("live trading started since the plan was made; not deleted")
                 backup = take_backup(client, project, run.backup_dir, run.now)
@@ -305,7 +321,7 @@ def _execute(run: _Run, change: Change) -> ChangeResult:
                 _confirmed(
                     lambda: client.delete_project(target), lambda: delete_landed(client, target)
                 )
-                message = f"deleted (backup {backup})"
+                message = f"deleted (backup {backup}; `qcsync restore` brings it back)"
             case _ as unreachable:
                 assert_never(unreachable)
     except _UnknownOutcome as error:
@@ -415,10 +431,11 @@ def verify_applied(
         what = f"{change.action.value} {change.name}"
         project = project_of(change)
         if change.action is Action.DELETE:
-            if project is not None:
+            # Gone (the old service) or in the Recycle Bin (today's): both are a done delete.
+            if project is not None and not project.binned:
                 problems.append(f"{what}: the project still exists")
             continue
-        if project is None:
+        if project is None or project.binned:
             problems.append(f"{what}: the project is not there")
             continue
         for fc in change.fields:

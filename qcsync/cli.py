@@ -278,8 +278,29 @@ def _render(plan: Plan, fmt: str, color: bool, violations: Sequence[str]) -> str
 _config_option = click.option(
     "-f", "--file", "paths", multiple=True, metavar="PATH", help="Config file or directory."
 )
+
+
+def _no_recycle_bin(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...] | str | None
+) -> tuple[str, ...] | str | None:
+    """A flag naming a project in the Recycle Bin is refused, naming the flag (DESIGN.md §1)."""
+    from qcsync.config import recycle_bin_problem
+
+    values = value if isinstance(value, tuple) else () if value is None else (value,)
+    for item in values:
+        problem = recycle_bin_problem(item)
+        if problem:
+            raise click.BadParameter(problem)
+    return value
+
+
 _target_option = click.option(
-    "--target", "targets", multiple=True, metavar="NAME", help="Limit the plan to this project."
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="NAME",
+    callback=_no_recycle_bin,
+    help="Limit the plan to this project.",
 )
 _parallelism_option = click.option(
     "--parallelism",
@@ -556,7 +577,10 @@ def emulator(ctx: click.Context) -> None:
 
 @main.command("import")
 @click.option(
-    "--prefix", metavar="FOLDER/", help="Only projects under this folder; it becomes the scope."
+    "--prefix",
+    metavar="FOLDER/",
+    callback=_no_recycle_bin,
+    help="Only projects under this folder; it becomes the scope.",
 )
 @click.option("-o", "--out", "out_file", metavar="FILE", help="Write here instead of stdout.")
 @click.option("--organization", metavar="ID", help="Organization id (default: the preferred one).")
@@ -587,7 +611,7 @@ def import_command(
             projects = [
                 p
                 for p in client.list_projects()
-                if p.organization_id == org and in_prefix(p, prefix)
+                if p.organization_id == org and in_prefix(p, prefix) and not p.binned
             ]
             catalog = client.read_nodes(org)
             answers = bounded_map(client.read_project_nodes, [p.id for p in projects], parallelism)

@@ -534,30 +534,14 @@ class QCClient:
         self._write("projects/update", body)
 
     def delete_project(self, project_id: int) -> None:
-        unknown: list[str] = []
-        try:
-            self._call("projects/delete", {"projectId": project_id}, unknown=unknown)
-        except (AuthenticationError, TransportError, AmbiguousWriteError):
-            raise
-        except ApiError as error:
-            if not unknown:
-                raise
-            # A retry after an attempt whose answer was lost finds the project gone: that
-            # attempt deleted it. Confirm by reading rather than trusting the error's wording.
-            try:
-                exists = self._exists(project_id)
-            except ApiError as read_error:
-                raise AmbiguousWriteError(
-                    "projects/delete",
-                    message=f"{error.errors[0] if error.errors else error} after an attempt "
-                    f"whose answer was lost, and reading back failed ({read_error})",
-                ) from None
-            if not exists:
-                return
-            raise
+        """Delete (today: move to the Recycle Bin). Never resent once it may have landed: a
+        second `projects/delete` of a binned project may purge it for good (qc-api.md §4.4)."""
 
-    def _exists(self, project_id: int) -> bool:
-        return any(p.id == project_id for p in self.list_projects())
+        def happened() -> bool | None:
+            project = next((p for p in self.list_projects() if p.id == project_id), None)
+            return True if project is None or project.binned else None
+
+        self._write_once("projects/delete", {"projectId": project_id}, happened)
 
     def read_project_nodes(self, project_id: int) -> ProjectNodes:
         data = self._call("projects/nodes/read", {"projectId": project_id})

@@ -1,7 +1,8 @@
 """`qcsync import`: the config that describes what already exists.
 
-Pure: live state in, YAML text out. The output is stable (projects sorted by name, keys in a
-fixed order) so that re-imports diff cleanly in git, and `plan` on it reports no changes.
+Pure: live state in, YAML text out (never a project in the Recycle Bin). The output is stable
+(projects sorted by name, keys in a fixed order) so that re-imports diff cleanly in git, and
+`plan` on it reports no changes.
 """
 
 from __future__ import annotations
@@ -44,7 +45,11 @@ def export_config(
     prefix: str | None = None,
 ) -> str:
     chosen = sorted(
-        (p for p in projects if p.organization_id == organization_id and in_prefix(p, prefix)),
+        (
+            p
+            for p in projects
+            if p.organization_id == organization_id and in_prefix(p, prefix) and not p.binned
+        ),
         key=lambda p: (p.name, p.id),
     )
     document: dict[str, Any] = {"version": 1, "organization": organization_id}

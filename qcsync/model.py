@@ -20,6 +20,16 @@ NODE_KINDS: tuple[NodeKind, ...] = ("backtest", "research", "live")
 # `nodes: auto` in YAML; the API's empty selection (autoSelectNode: true).
 AUTO = "auto"
 
+# QuantConnect moves a deleted project to this folder, same id, and purges it after 30 days
+# (qc-api.md §4.4). Projects there belong to nobody: qcsync never plans, lists or targets them.
+RECYCLE_BIN = "Recycle Bin/"
+RECYCLE_BIN_DAYS = 30
+
+
+def in_recycle_bin(name: str) -> bool:
+    """Compared without case, like every name check qcsync makes before writing."""
+    return name.casefold().startswith(RECYCLE_BIN.casefold())
+
 
 @dataclass(frozen=True)
 class Location:
@@ -104,6 +114,11 @@ class LiveProject:
     description: str
     modified: datetime | None
     code_running: bool = False
+
+    @property
+    def binned(self) -> bool:
+        """In QuantConnect's Recycle Bin: deleted, purged after 30 days, restorable till then."""
+        return in_recycle_bin(self.name)
 
 
 @dataclass(frozen=True)

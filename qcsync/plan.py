@@ -120,6 +120,9 @@ class Plan:
     nodes: tuple[Node, ...] = ()  # catalogue entries the changes mention, for labels
     notes: tuple[Note, ...] = ()
     targets: tuple[str, ...] = ()
+    # Projects of the organization in the Recycle Bin, which the plan ignores; counted in one
+    # line of the text rendering (not in the JSON document: nothing may act on them).
+    recycle_bin: int = 0
 
 
 # --- summary and order ------------------------------------------------------------------------

@@ -57,7 +57,8 @@ def first_pattern(name: str, patterns: Iterable[str]) -> str | None:
 def plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOptions()) -> Plan:
     """Compute the plan that makes `live` look like `desired`.
 
-    1. Keep only the configured organization's live projects: nothing else is ever touched.
+    1. Keep only the configured organization's live projects outside the Recycle Bin: nothing
+       else is ever touched (binned projects are only counted).
     2. Match each entry to a live project: by id, else by name, else by `renamed_from`.
     3. Diff each match field by field (managed fields only); an entry without a match is a create.
     4. Undeclared projects inside `scope` are deleted with `prune`, unless protected; the plan
@@ -65,9 +66,11 @@ def plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOpti
     5. Limit the changes to `--target` names, then order them (DESIGN.md §4) and check that
        every name a rename or create needs is free by the time it runs.
     """
-    projects = tuple(p for p in live.projects if p.organization_id == live.organization_id)
+    in_org = [p for p in live.projects if p.organization_id == live.organization_id]
+    projects = tuple(p for p in in_org if not p.binned)
+    binned = {p.id: p for p in in_org if p.binned}
     entry_problems: list[list[str]] = [[] for _ in desired.projects]
-    matches = _match(desired.projects, projects, live.organization_id, entry_problems)
+    matches = _match(desired.projects, projects, live.organization_id, entry_problems, binned)
     changes: list[Change] = []
     where: dict[int, str] = {}  # id(change) -> the entry that asked for it, for messages
     names_of: dict[int, set[str]] = {}  # id(change) -> its project's names, for targets
@@ -121,6 +124,7 @@ def plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOpti
         nodes=tuple(sorted((n for n in live.catalog if n.id in node_ids), key=lambda n: n.id)),
         notes=tuple(notes),
         targets=targets,
+        recycle_bin=len(binned),
     )
 
 
@@ -132,6 +136,7 @@ def _match(
     projects: Sequence[LiveProject],
     organization_id: str,
     entry_problems: list[list[str]],
+    binned: dict[int, LiveProject],
 ) -> list[_Match]:
     by_id = {p.id: p for p in projects}
     by_name: dict[str, list[LiveProject]] = {}
@@ -144,6 +149,13 @@ def _match(
     matches: list[_Match] = []
     for index, entry in enumerate(entries):
         problems = entry_problems[index]
+        if entry.id is not None and entry.id in binned:
+            problems.append(
+                f"{entry.location}: {entry.name}: id {entry.id} is in QuantConnect's Recycle Bin "
+                f"(as '{binned[entry.id].name}'); bring it back with `qcsync restore BACKUP`, or "
+                "drop the `id:` to create a new project"
+            )
+            continue
         match = _match_one(index, entry, by_id, by_name, pinned, organization_id, problems)
         if match is None:
             continue

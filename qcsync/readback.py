@@ -14,9 +14,6 @@ from qcsync.client import QCClient
 from qcsync.model import LiveProject
 from qcsync.plan import node_ids
 
-# QuantConnect bins a deleted project under this folder, same id (qc-api.md §4.4).
-RECYCLE_BIN = "Recycle Bin/"
-
 
 def update_landed(
     client: QCClient, project_id: int, *, name: str | None, description: str | None
@@ -35,7 +32,7 @@ def nodes_landed(client: QCClient, project_id: int, ids: Sequence[str]) -> bool:
 def delete_landed(client: QCClient, project_id: int) -> bool:
     """Gone, or moved into the Recycle Bin: both count as deleted (DESIGN.md §3)."""
     project = next((p for p in client.list_projects() if p.id == project_id), None)
-    return project is None or project.name.startswith(RECYCLE_BIN)
+    return project is None or project.binned
 
 
 def find_created(client: QCClient, name: str, organization_id: str) -> LiveProject | None:

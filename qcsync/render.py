@@ -15,6 +15,7 @@ from typing import assert_never
 import click
 
 from qcsync.escape import code_fence, json_text, markdown_code, markdown_text, terminal
+from qcsync.model import RECYCLE_BIN, RECYCLE_BIN_DAYS
 from qcsync.plan import (
     Action,
     Change,
@@ -27,6 +28,7 @@ from qcsync.plan import (
 )
 
 LIVE_MARK = "LIVE"
+BACKUP_FOLDER = ".qcsync/backups"  # backup.DEFAULT_BACKUP_ROOT, without importing the client
 MARKDOWN_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
 NOTES_LISTED = 10  # names listed per note reason before "and N more"
 
@@ -88,6 +90,21 @@ def format_field(plan: Plan, change: Change, field: FieldChange) -> str:
     return f"{field.field}: {format_value(plan, field, field.before)} -> {after}"
 
 
+def delete_lines(change: Change) -> list[str]:
+    """What a delete does today (qc-api.md §4.4), so a reviewer knows it can be undone."""
+    return [
+        f"moves to the Recycle Bin as '{RECYCLE_BIN}{terminal(change.name)}' (same id), "
+        f"purged by QuantConnect after {RECYCLE_BIN_DAYS} days",
+        f"backup first: {BACKUP_FOLDER}/<time>/{change.project_id}-*.json; "
+        "`qcsync restore` brings it back",
+    ]
+
+
+def recycle_bin_line(count: int) -> str:
+    noun = "project" if count == 1 else "projects"
+    return f"Recycle Bin: {count} deleted {noun} waiting to be purged, never planned."
+
+
 def note_lines(plan: Plan) -> list[str]:
     """Notes grouped by reason, so a large account does not drown the plan in names."""
     by_reason: dict[str, list[str]] = {}
@@ -126,11 +143,16 @@ def render_text(plan: Plan, *, color: bool = False, violations: Sequence[str] = 
         lines.append(f"  {symbol} {verb(change)} {title}")
         lines.append(style(f"      # {terminal(change.reason)}", "bright_black"))
         lines.extend(f"      {format_field(plan, change, f)}" for f in change.fields)
+        if change.action is Action.DELETE:
+            lines.extend(style(f"      # {line}", "bright_black") for line in delete_lines(change))
         lines.append("")
     notes = note_lines(plan)
     if notes:
         lines.append("Left alone:")
         lines.extend(f"  {n}" for n in notes)
+        lines.append("")
+    if plan.recycle_bin:
+        lines.append(recycle_bin_line(plan.recycle_bin))
         lines.append("")
     lines.append(style(summary_line(summary_counts(plan)), bold=True))
     lines.extend(style(f"Blocked: {terminal(v)}", "red", bold=True) for v in violations)
@@ -158,9 +180,10 @@ def render_markdown(
     blocked = [f"> **Blocked:** {markdown_text(v)}" for v in violations]
     table = _table(plan)
     details = _details(plan)
+    bin_note = _bin_note(plan)
     for parts in (
-        [title, table, details, *blocked],
-        [title, table, _pointer(summary, "details"), *blocked],
+        [title, table, bin_note, details, *blocked],
+        [title, table, bin_note, _pointer(summary, "details"), *blocked],
         [
             title,
             _counts(summary),
@@ -205,6 +228,19 @@ def _details(plan: Plan) -> str:
     body = render_text(plan)
     fence = code_fence(body)
     return f"<details><summary>Details</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>"
+
+
+def _bin_note(plan: Plan) -> str:
+    lines = []
+    if any(c.action is Action.DELETE for c in plan.changes):
+        lines.append(
+            f"_A delete moves the project to QuantConnect's Recycle Bin (same id), where it is "
+            f"purged after {RECYCLE_BIN_DAYS} days; qcsync saves a backup under "
+            f"`{BACKUP_FOLDER}/` first, and `qcsync restore` brings the project back._"
+        )
+    if plan.recycle_bin:
+        lines.append(f"_{recycle_bin_line(plan.recycle_bin)}_")
+    return "\n\n".join(lines)
 
 
 def _counts(summary: Summary) -> str:

@@ -14,8 +14,8 @@ Known defects of the spec, worked around here (spec/SOURCE.md, qc-api.md §9):
 2. ``ReadProjectRequest`` marks ``projectId`` required although omitting it lists all projects
    (qc-api.md §9 #2): it is dropped from ``required``.
 3. The spec declares no field nullable, yet the live service sends ``null`` for unset values
-   (ISSUE-307: ``grid``, ``liveGrid``, ``paperEquity``, ``lastLiveDeployment``, ``liveForm``,
-   collaborator ``bio``; qc-api.md §4.12: node ``projectId`` and ``host``; ``encryptionKey`` of an
+   (ISSUE-307: ``grid``, ``liveGrid``, ``paperEquity``, ``lastLiveDeployment``, ``liveForm``;
+   qc-api.md §4.12: node ``projectId`` and ``host``; ``encryptionKey`` of an
    unencrypted project): those fields, listed in ``NULLABLE_FIELDS``, also accept ``null``.
 """
 
@@ -42,7 +42,6 @@ NULLABLE_FIELDS: dict[str, tuple[str, ...]] = {
         "liveForm",
         "encryptionKey",
     ),
-    "Collaborator": ("bio",),
     "Node": ("projectId", "host"),
 }
 NOT_REQUIRED: dict[str, tuple[str, ...]] = {"ReadProjectRequest": ("projectId",)}

@@ -19,7 +19,12 @@ validator errors into messages that point at the offending YAML node.
 
 from qcsync.config.loading import MAX_CONFIG_BYTES, load_config, read_config_sources
 from qcsync.config.merging import SETTINGS
-from qcsync.config.names import name_problem, node_ref_problem, pattern_problem
+from qcsync.config.names import (
+    name_problem,
+    node_ref_problem,
+    pattern_problem,
+    recycle_bin_problem,
+)
 from qcsync.config.parsing import parse_config
 from qcsync.config.schema import load_schema, schema_text
 
@@ -33,5 +38,6 @@ __all__ = [
     "parse_config",
     "pattern_problem",
     "read_config_sources",
+    "recycle_bin_problem",
     "schema_text",
 ]

@@ -9,7 +9,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
-from qcsync.config.names import name_problem, node_ref_problem, pattern_problem
+from qcsync.config.names import (
+    name_problem,
+    node_ref_problem,
+    pattern_problem,
+    recycle_bin_problem,
+)
 from qcsync.config.yamlsource import Document, Path, format_path
 from qcsync.errors import ConfigIssue
 from qcsync.model import AUTO, LANGUAGES, DesiredProject, DesiredState, Language, Limits, Location
@@ -140,6 +145,12 @@ def _projects(checked: Sequence[Checked], issues: list[ConfigIssue]) -> Iterator
             if isinstance(nodes, list) and document.ok((*path, "nodes")):
                 _check_nodes(document, (*path, "nodes"), nodes, issues)
             former = raw.get("renamed_from", ())
+            if document.ok((*path, "renamed_from")):
+                for i, old in enumerate(former):
+                    where = (*path, "renamed_from", i)
+                    problem = recycle_bin_problem(old) if document.ok(where) else None
+                    if problem:
+                        issues.append(document.issue(where, problem))
             yield _Entry(
                 checked=document,
                 path=path,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from qcsync.model import AUTO
+from qcsync.model import AUTO, in_recycle_bin
 
 _NAME_CHARACTERS: Final = re.compile(r"[-_a-zA-Z0-9/ ]*")
 _RESERVED: Final = frozenset(
@@ -15,8 +15,19 @@ _RESERVED: Final = frozenset(
 
 
 def name_problem(name: str) -> str | None:
-    """Why `name` is not a valid QuantConnect project name (qc-api.md §7), or None."""
-    return _path_problem(name, folder=False)
+    """Why `name` is not a valid QuantConnect project name (qc-api.md §7) that qcsync may own,
+    or None."""
+    return _path_problem(name, folder=False) or recycle_bin_problem(name)
+
+
+def recycle_bin_problem(name: str) -> str | None:
+    """Projects in QuantConnect's Recycle Bin belong to nobody (DESIGN.md §1)."""
+    if not in_recycle_bin(name):
+        return None
+    return (
+        f"{name!r} is in QuantConnect's Recycle Bin, where deleted projects wait 30 days to be "
+        "purged; qcsync never manages them (bring one back with `qcsync restore BACKUP`)"
+    )
 
 
 def pattern_problem(pattern: str) -> str | None:
@@ -28,7 +39,7 @@ def pattern_problem(pattern: str) -> str | None:
     problem = _path_problem(pattern, folder=pattern.endswith("/"))
     if problem and any(c in pattern for c in "*?[]"):
         problem += " (patterns are exact names or folder prefixes ending in '/'; no globs)"
-    return problem
+    return problem or recycle_bin_problem(pattern)
 
 
 def _path_problem(text: str, *, folder: bool) -> str | None:

@@ -44,6 +44,13 @@ def build_parser(prog: str = "python -m qcsync.emulator") -> argparse.ArgumentPa
         "--max-age", type=int, default=1800, help="oldest accepted Timestamp, seconds"
     )
     parser.add_argument(
+        "--hard-delete",
+        action="store_true",
+        default=None,
+        help="projects/delete removes a project at once, as the service did before 2026 "
+        "(default: it moves to the Recycle Bin; also seed/state setting deleteMode)",
+    )
+    parser.add_argument(
         "--auth-failure-status",
         type=int,
         choices=(401, 200),
@@ -62,6 +69,8 @@ def describe(emulator: Emulator) -> str:
             f"  user id:   {emulator.user_id}",
             f"  API token: {emulator.token}",
             f"  organization (preferred): {emulator.preferred_organization_id}",
+            "  deletes:   "
+            + ("removed at once (--hard-delete)" if emulator.hard_delete else "Recycle Bin/"),
             "Try: qcsync --api-url "
             f"{emulator.base_url} plan   (with QC_USER_ID and QC_API_TOKEN set as above)",
         ]
@@ -94,6 +103,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "python -m qcsync.emu
             fault_rate=args.fault_rate,
             random_seed=args.random_seed,
             fault_seconds=args.fault_seconds,
+            hard_delete=args.hard_delete,
         )
         emulator.bind(args.host, args.port)
     except OSError as error:

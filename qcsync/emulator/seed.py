@@ -3,6 +3,8 @@
 A seed is a JSON-able dict (``--seed FILE`` on the command line replaces this one)::
 
     {
+      "deleteMode": "recycle",           # optional: "recycle" (default: deleted projects go
+                                         # to "Recycle Bin/") or "hard" (removed at once)
       "organizations": [
         {
           "id": "<32 hex>",             # required

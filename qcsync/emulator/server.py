@@ -294,7 +294,11 @@ class Emulator:
         random_seed: int | None = None,
         fault_seconds: float = 2.0,
         clock: Callable[[], float] = time.time,
+        hard_delete: bool | None = None,
     ) -> None:
+        """``hard_delete``: True deletes at once (the old service), False moves deleted projects
+        to the Recycle Bin (today's service); None keeps the state file's or seed's mode, which
+        defaults to the Recycle Bin."""
         if auth_failure_status not in (200, 401):
             raise ValueError("auth_failure_status must be 401 or 200")
         self.user_id = str(user_id)
@@ -312,6 +316,7 @@ class Emulator:
             seed=default_seed() if seed is None else seed,
             state_path=Path(state_path) if state_path is not None else None,
             clock=clock,
+            delete_mode=None if hard_delete is None else "hard" if hard_delete else "recycle",
         )
         preferred, other = self._store.organization_ids()
         self.preferred_organization_id: str = preferred
@@ -438,6 +443,18 @@ class Emulator:
 
     def project(self, project_id: int) -> dict[str, Any] | None:
         return self._store.project(project_id)
+
+    @property
+    def hard_delete(self) -> bool:
+        return self._store.delete_mode == "hard"
+
+    def advance_clock(self, *, days: float = 0, seconds: float = 0) -> None:
+        """Move the service's clock (dates it writes, the Recycle Bin's 30-day purge) forward.
+
+        Not reachable over HTTP: the API surface stays the service's. Signatures are still
+        checked against the real time.
+        """
+        self._store.advance_clock(days * 86400 + seconds)
 
     def projects(self) -> list[dict[str, Any]]:
         return self._store.read_projects()

@@ -13,6 +13,18 @@ Choices where qc-api.md is silent (inferred, documented here so tests can pin th
 - ``projects/update`` bumps ``modified`` when it carries ``name`` or ``description``;
 - unknown node ids in ``projects/nodes/update`` are ignored; if none is left, it means auto;
 - ``projects/read`` ignores ``organizationId`` (undocumented): listing spans organizations.
+
+The Recycle Bin (qc-api.md §4.4), the default ``delete_mode`` (``"recycle"``; ``"hard"`` is the
+old service, which removes a deleted project at once):
+- ``projects/delete`` renames the project to ``Recycle Bin/<name>``, same id, files, node
+  selection and everything else kept; a name already taken in the bin is numbered like a
+  duplicate create (``Recycle Bin/<name> 1``);
+- ``projects/delete`` of a project already in the bin purges it (assumed; qc-api.md says never
+  send it);
+- any rename out of ``Recycle Bin/`` restores the project; a rename into it bins it;
+- a binned project is purged 30 days after it entered the bin, by the store's clock: the
+  injected clock plus ``clockOffset`` from the state file, which tests move with
+  ``advance_clock`` (authentication keeps the real clock, so clients need not lie about time).
 """
 
 from __future__ import annotations
@@ -34,6 +46,9 @@ FIRST_PROJECT_ID = 23456789
 FIRST_FILE_ID = 108944675
 NODE_KINDS = ("backtest", "research", "live")
 LANGUAGES = ("Py", "C#")
+RECYCLE_BIN = "Recycle Bin/"
+PURGE_AFTER_SECONDS = 30 * 24 * 3600
+DELETE_MODES = ("recycle", "hard")
 LEAN_VERSION = {
     "id": 17120,
     "created": "2025-06-02 14:00:00",
@@ -97,7 +112,11 @@ class Store:
         seed: Mapping[str, Any],
         state_path: Path | None,
         clock: Callable[[], float],
+        delete_mode: str | None = None,
     ) -> None:
+        """``delete_mode`` None keeps the state file's (or the seed's ``deleteMode``) mode."""
+        if delete_mode is not None and delete_mode not in DELETE_MODES:
+            raise ValueError(f"delete mode must be one of {', '.join(DELETE_MODES)}")
         self._lock = threading.RLock()
         self._user_id = user_id
         self._clock = clock
@@ -107,6 +126,9 @@ class Store:
         self._names: dict[str, set[str]] = {}  # organization id -> project names
         self._next_project_id = FIRST_PROJECT_ID
         self._next_file_id = FIRST_FILE_ID
+        self._delete_mode = "recycle"
+        self._clock_offset = 0.0
+        self._binned: dict[int, float] = {}  # project id -> when it entered the Recycle Bin
         if self._journal is not None and self._journal.exists():
             snapshot, entries = self._journal.read()
             if snapshot.get("format") != STATE_FORMAT:
@@ -122,10 +144,28 @@ class Store:
             self._load_seed(seed)
             if self._journal is not None:
                 self._journal.write_snapshot(self._snapshot())
+        if delete_mode is not None and delete_mode != self._delete_mode:
+            self._delete_mode = delete_mode
+            self._settings_changed()
 
     # ----------------------------------------------------------------- seeding and persistence
 
+    def _load_settings(self, source: Mapping[str, Any]) -> None:
+        mode = source.get("deleteMode", "recycle")
+        if mode not in DELETE_MODES:
+            raise ValueError(f"deleteMode must be one of {', '.join(DELETE_MODES)}, got {mode!r}")
+        offset = source.get("clockOffset", 0)
+        if isinstance(offset, bool) or not isinstance(offset, (int, float)):
+            raise ValueError(f"clockOffset must be a number of seconds, got {offset!r}")
+        self._delete_mode, self._clock_offset = str(mode), float(offset)
+
+    def _settings_changed(self) -> None:
+        # Rare (a flag at start, a test moving the clock): a snapshot is simplest.
+        if self._journal is not None:
+            self._journal.write_snapshot(self._snapshot())
+
     def _load_seed(self, seed: Mapping[str, Any]) -> None:
+        self._load_settings({"deleteMode": seed.get("deleteMode", "recycle")})
         for org in seed.get("organizations", []):
             nodes = org.get("nodes", {})
             self._add_organization(
@@ -159,6 +199,7 @@ class Store:
         self._names.setdefault(str(org["id"]), set())
 
     def _load(self, snapshot: Mapping[str, Any]) -> None:
+        self._load_settings(snapshot)
         for org in snapshot["organizations"]:
             self._add_organization(org)
         for record in sorted(snapshot["projects"], key=lambda r: int(r["project"]["projectId"])):
@@ -172,6 +213,8 @@ class Store:
             "format": STATE_FORMAT,
             "nextProjectId": self._next_project_id,
             "nextFileId": self._next_file_id,
+            "deleteMode": self._delete_mode,
+            "clockOffset": self._clock_offset,
             "organizations": self._organizations,
             "projects": list(self._projects.values()),
         }
@@ -192,9 +235,14 @@ class Store:
             self._names[old["project"]["organizationId"]].discard(old["project"]["name"])
         self._projects[int(project["projectId"])] = record
         self._names.setdefault(project["organizationId"], set()).add(project["name"])
+        if record.get("binnedAt") is not None:
+            self._binned[int(project["projectId"])] = float(record["binnedAt"])
+        else:
+            self._binned.pop(int(project["projectId"]), None)
 
     def _drop(self, project_id: int) -> None:
         record = self._projects.pop(project_id, None)
+        self._binned.pop(project_id, None)
         if record is not None:
             project = record["project"]
             self._names[project["organizationId"]].discard(project["name"])
@@ -214,13 +262,59 @@ class Store:
     def close(self) -> None:
         """Fold the journal into the snapshot, so the state is one file again."""
         with self._lock:
+            self._sweep()
             if self._journal is not None and self._journal.pending:
                 self._journal.write_snapshot(self._snapshot())
 
     # ----------------------------------------------------------------------------- lookups
 
+    def _seconds(self) -> float:
+        return self._clock() + self._clock_offset
+
     def _now(self) -> str:
-        return wire_date(self._clock())
+        return wire_date(self._seconds())
+
+    @property
+    def delete_mode(self) -> str:
+        return self._delete_mode
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the service's clock forward (tests: the 30-day purge); persisted."""
+        with self._lock:
+            self._clock_offset += seconds
+            self._settings_changed()
+            self._sweep()
+
+    def _sweep(self) -> None:
+        """Purge binned projects 30 days after they entered the bin; run before every operation."""
+        if not self._binned:
+            return
+        cutoff = self._seconds() - PURGE_AFTER_SECONDS
+        for project_id in [p for p, since in self._binned.items() if since <= cutoff]:
+            self._drop(project_id)
+            self._dropped(project_id)
+
+    def _set_name(self, record: dict[str, Any], name: str) -> None:
+        """Rename, keeping the names index and the time it entered the Recycle Bin."""
+        project = record["project"]
+        names = self._names_in(project["organizationId"])
+        if name.startswith(RECYCLE_BIN):
+            if not project["name"].startswith(RECYCLE_BIN) or record.get("binnedAt") is None:
+                record["binnedAt"] = self._seconds()
+            self._binned[int(project["projectId"])] = float(record["binnedAt"])
+        else:
+            record["binnedAt"] = None
+            self._binned.pop(int(project["projectId"]), None)
+        names.discard(project["name"])
+        names.add(name)
+        project["name"] = name
+
+    def _unique_name(self, organization_id: str, name: str) -> str:
+        unique, taken, n = name, self._names_in(organization_id), 0
+        while unique in taken:
+            n += 1
+            unique = f"{name} {n}"
+        return unique
 
     def _organization(self, organization_id: str | None) -> dict[str, Any]:
         for org in self._organizations:
@@ -271,10 +365,7 @@ class Store:
         if language not in LANGUAGES:
             raise BusinessError(f"Language must be one of Py, C#; got '{language}'")
         org = self._organization(organization_id)
-        unique, taken, n = name, self._names_in(org["id"]), 0
-        while unique in taken:
-            n += 1
-            unique = f"{name} {n}"
+        unique = self._unique_name(org["id"], name)
         project_id = self._next_project_id
         self._next_project_id = project_id + 1
         now = self._now()
@@ -296,7 +387,7 @@ class Store:
                     "profileImage": "https://cdn.quantconnect.com/web/i/users/profile/default.jpg",
                     "email": "emulator@example.com",
                     "name": "Emulator User",
-                    "bio": None,
+                    "bio": "",
                     "owner": True,
                 }
             ],
@@ -323,6 +414,7 @@ class Store:
             "files": [],
             "nodes": [],
             "autoSelectNode": True,
+            "binnedAt": self._seconds() if unique.startswith(RECYCLE_BIN) else None,
         }
         for file_name, content in contents.items():
             record["files"].append(self._new_file(project_id, str(file_name), str(content)))
@@ -353,6 +445,7 @@ class Store:
         files: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         with self._lock:
+            self._sweep()
             project_id = self._insert_project(
                 name=name,
                 language=language,
@@ -369,6 +462,7 @@ class Store:
         self, project_id: int | None = None, start: int | None = None, end: int | None = None
     ) -> list[dict[str, Any]]:
         with self._lock:
+            self._sweep()
             if project_id is not None:
                 return [_copy(self._record(project_id)["project"])]
             # Ids only grow, so the index's insertion order reversed is newest first.
@@ -382,6 +476,7 @@ class Store:
 
     def project(self, project_id: int) -> dict[str, Any] | None:
         with self._lock:
+            self._sweep()
             record = self._projects.get(project_id)
             return None if record is None else dict(_copy(record["project"]))
 
@@ -389,6 +484,7 @@ class Store:
         self, project_id: int | None, name: str | None = None, description: str | None = None
     ) -> None:
         with self._lock:
+            self._sweep()
             record = self._record(project_id)
             project = record["project"]
             if name is not None:
@@ -397,9 +493,7 @@ class Store:
                 names = self._names_in(project["organizationId"])
                 if name != project["name"] and name in names:
                     raise BusinessError(f"A project with the name '{name}' already exists")
-                names.discard(project["name"])
-                names.add(name)
-                project["name"] = name
+                self._set_name(record, name)
             if description is not None:
                 project["description"] = description
             if name is not None or description is not None:
@@ -408,18 +502,28 @@ class Store:
 
     def delete_project(self, project_id: int | None) -> None:
         with self._lock:
+            self._sweep()
             record = self._record(project_id)
-            self._drop(int(record["project"]["projectId"]))
-            self._dropped(int(record["project"]["projectId"]))
+            project = record["project"]
+            if self._delete_mode == "hard" or project["name"].startswith(RECYCLE_BIN):
+                self._drop(int(project["projectId"]))
+                self._dropped(int(project["projectId"]))
+                return
+            binned = self._unique_name(project["organizationId"], RECYCLE_BIN + project["name"])
+            self._set_name(record, binned)
+            self._touch(record)
+            self._saved(record)
 
     def set_code_running(self, project_id: int, running: bool) -> None:
         with self._lock:
+            self._sweep()
             record = self._record(project_id)
             record["project"]["codeRunning"] = running
             self._saved(record)
 
     def touch(self, project_id: int) -> None:
         with self._lock:
+            self._sweep()
             record = self._record(project_id)
             self._touch(record)
             self._saved(record)
@@ -445,10 +549,12 @@ class Store:
 
     def read_project_nodes(self, project_id: int | None) -> dict[str, Any]:
         with self._lock:
+            self._sweep()
             return self._project_nodes(self._record(project_id))
 
     def update_project_nodes(self, project_id: int | None, node_ids: list[str]) -> dict[str, Any]:
         with self._lock:
+            self._sweep()
             record = self._record(project_id)
             self._select_nodes(record, node_ids)
             self._saved(record)
@@ -456,6 +562,7 @@ class Store:
 
     def read_organization_nodes(self, organization_id: str | None) -> dict[str, Any]:
         with self._lock:
+            self._sweep()
             nodes = self._organization(organization_id)["nodes"]
             return {
                 kind: [{**_copy(n), "active": False} for n in nodes[kind]] for kind in NODE_KINDS
@@ -467,6 +574,7 @@ class Store:
         self, project_id: int | None, name: str | None, content: str | None
     ) -> dict[str, Any]:
         with self._lock:
+            self._sweep()
             record = self._record(project_id)
             if not name:
                 raise BusinessError("File name is required")
@@ -482,6 +590,7 @@ class Store:
 
     def read_files(self, project_id: int | None, name: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
+            self._sweep()
             record = self._record(project_id)
             if name is not None:
                 return [_copy(self._file(record, name))]
@@ -489,6 +598,7 @@ class Store:
 
     def rename_file(self, project_id: int | None, name: str | None, new_name: str) -> None:
         with self._lock:
+            self._sweep()
             record = self._record(project_id)
             file = self._file(record, name or "")
             if not new_name:
@@ -504,6 +614,7 @@ class Store:
         self, project_id: int | None, name: str | None, content: str
     ) -> dict[str, Any]:
         with self._lock:
+            self._sweep()
             record = self._record(project_id)
             file = self._file(record, name or "")
             if content == "":
@@ -516,6 +627,7 @@ class Store:
 
     def delete_file(self, project_id: int | None, name: str | None) -> None:
         with self._lock:
+            self._sweep()
             record = self._record(project_id)
             record["files"].remove(self._file(record, name or ""))
             self._touch(record)
@@ -526,12 +638,14 @@ class Store:
     def organization_ids(self) -> tuple[str, str | None]:
         """The preferred organization's id and the first other one's (None if there is none)."""
         with self._lock:
+            self._sweep()
             preferred = self._organization(None)["id"]
             others = [o["id"] for o in self._organizations if o["id"] != preferred]
             return preferred, (others[0] if others else None)
 
     def read_organization(self, organization_id: str | None) -> dict[str, Any]:
         with self._lock:
+            self._sweep()
             org = self._organization(organization_id)
             uid = int(self._user_id) if self._user_id.isdigit() else 0
             return {
@@ -555,6 +669,7 @@ class Store:
 
     def list_organizations(self) -> list[dict[str, Any]]:
         with self._lock:
+            self._sweep()
             return [
                 {
                     "id": o["id"],

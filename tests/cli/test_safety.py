@@ -163,7 +163,7 @@ def test_a_delete_leaves_a_backup_that_restore_turns_back_into_an_equal_project(
     _prune_one(write_config)
     result = qcsync("apply", "--auto-approve")
     assert result.exit_code == 0, result.stderr
-    assert emulator.project(pid) is None
+    assert emulator.project(pid)["name"] == "Recycle Bin/Strategies/Old"
     backups = list((workdir / ".qcsync" / "backups").glob("*/*.json"))
     assert len(backups) == 1
     document = json.loads(backups[0].read_text(encoding="utf-8"))

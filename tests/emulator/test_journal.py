@@ -55,7 +55,8 @@ def test_a_write_appends_one_line_and_leaves_the_snapshot_alone(tmp_path: Path, 
 
 def test_a_restart_without_a_clean_stop_replays_the_journal(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
-    first = Emulator(state_path=state, seed=seed(3), token="t")
+    # The old service's delete, so the journal's "drop" entry is replayed too.
+    first = Emulator(state_path=state, seed=seed(3), token="t", hard_delete=True)
     first.start()
     project = create(first, "Kept")
     ok(first, "projects/nodes/update", json={"projectId": project["projectId"], "nodes": [NODE]})

@@ -50,10 +50,25 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
 
 def test_a_deleted_project_stays_deleted_after_a_restart(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
-    with Emulator(state_path=state, token="t") as first:
+    with Emulator(state_path=state, token="t", hard_delete=True) as first:
         pid = create(first, "Gone")["projectId"]
         ok(first, "projects/delete", json={"projectId": pid})
-    assert Emulator(state_path=state).project(pid) is None
+    again = Emulator(state_path=state)  # the mode is kept in the state file
+    assert again.hard_delete is True
+    assert again.project(pid) is None
+
+
+def test_the_recycle_bin_and_its_clock_survive_a_restart(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    with Emulator(state_path=state, token="t") as first:
+        pid = create(first, "Binned")["projectId"]
+        ok(first, "projects/delete", json={"projectId": pid})
+        first.advance_clock(days=29)
+    second = Emulator(state_path=state)
+    assert second.hard_delete is False
+    assert second.project(pid)["name"] == "Recycle Bin/Binned"  # type: ignore[index]
+    second.advance_clock(days=1)  # 30 days in all, across the restart
+    assert second.project(pid) is None
 
 
 def test_the_state_file_is_json_and_holds_no_token(tmp_path: Path) -> None:

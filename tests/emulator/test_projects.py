@@ -166,7 +166,10 @@ def test_update_refuses_a_missing_or_unknown_project(
     refused(emulator, "projects/update", json=body)
 
 
-def test_delete_removes_the_project_files_and_selection(emulator: Emulator) -> None:
+def test_a_hard_delete_removes_the_project_files_and_selection(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emulator = emulator_factory(hard_delete=True)
     project = create(emulator, "Doomed")
     pid = project["projectId"]
     ok(emulator, "projects/delete", json={"projectId": pid})

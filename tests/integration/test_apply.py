@@ -55,7 +55,8 @@ def test_a_create_the_service_renames_is_reported_as_a_conflict_and_undone(
     assert result.outcome is Outcome.FAILED
     assert f"project {holder}" in result.message
     assert "Strategies/Taken 1" in result.message
-    assert names(emulator) == before  # the accidental duplicate is gone
+    # The accidental duplicate is deleted again: today's service keeps it in its Recycle Bin.
+    assert names(emulator) == sorted([*before, "Recycle Bin/Strategies/Taken 1"])
 
 
 def test_after_a_failure_nothing_new_starts_and_the_rest_is_not_attempted(
@@ -144,3 +145,34 @@ def test_verify_applied_names_every_change_whose_result_is_missing(
         f"nodes S/Kept: nodes is (), expected ('{node.id}',)",
         "delete S/Kept: the project still exists",
     ]
+
+
+def test_a_delete_counts_as_done_when_the_project_is_gone_or_binned(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    for hard in (False, True):
+        emulator = emulator_factory(hard_delete=hard)
+        credentials = Credentials(user_id=emulator.user_id, token=emulator.token)
+        with QCClient(emulator.base_url, credentials, backoff=0.01) as client:
+            pid = emulator.add_project("S/Doomed")
+            plan = plan_of(emulator, Change(Action.DELETE, "S/Doomed", pid, (), "r"))
+            assert verify_applied(client, plan) == ["delete S/Doomed: the project still exists"]
+            report = apply_plan(client, plan, now=NOW, backup_root=tmp_path / str(hard))
+            assert report.ok, report.results
+            assert verify_applied(client, plan) == []
+            left = emulator.project(pid)
+            assert (left is None) if hard else (left["name"] == "Recycle Bin/S/Doomed")
+
+
+def test_a_project_binned_since_the_plan_is_not_sent_a_second_delete(
+    emulator: Any, client: QCClient, tmp_path: Path
+) -> None:
+    pid = emulator.add_project("S/Doomed")
+    plan = plan_of(emulator, Change(Action.DELETE, "S/Doomed", pid, (), "r"))
+    client.delete_project(pid)  # someone else deleted it meanwhile
+    emulator.clear_log()
+    report = apply_plan(client, plan, now=NOW, backup_root=tmp_path)
+    assert report.ok
+    assert "already in the Recycle Bin" in report.results[0].message
+    assert [r.endpoint for r in emulator.writes()] == []
+    assert emulator.project(pid)["name"] == "Recycle Bin/S/Doomed"

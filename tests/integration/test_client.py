@@ -97,6 +97,18 @@ def test_projects_round_trip_through_create_read_update_delete(
     read = client.read_project(created.id)
     assert (read.name, read.description) == ("Client/Beta", 'd: "q" ✓')
     client.delete_project(created.id)
+    # Today's service keeps a deleted project in its Recycle Bin, same id (qc-api.md §4.4).
+    binned = client.read_project(created.id)
+    assert (binned.name, binned.binned) == ("Recycle Bin/Client/Beta", True)
+
+
+def test_a_delete_on_the_old_service_removes_the_project(emulator_factory: Any) -> None:
+    emulator = emulator_factory(hard_delete=True)
+    client = QCClient(
+        emulator.base_url, Credentials(user_id=emulator.user_id, token=emulator.token)
+    )
+    created = client.create_project("Client/Alpha", "C#", None)
+    client.delete_project(created.id)
     assert created.id not in {p.id for p in client.list_projects()}
     with pytest.raises(ApiError, match="projects/read"):
         client.read_project(created.id)
@@ -391,11 +403,33 @@ def test_idempotent_writes_are_retried(client: QCClient, emulator: Any) -> None:
     assert client.read_project(pid).description == "after a 503"
 
 
-def test_a_delete_whose_answer_was_lost_counts_as_done(client: QCClient, emulator: Any) -> None:
+@pytest.mark.parametrize("hard_delete", [False, True], ids=["recycle-bin", "hard-delete"])
+def test_a_delete_whose_answer_was_lost_is_sent_once_and_counts_as_done(
+    emulator_factory: Any, hard_delete: bool
+) -> None:
+    emulator = emulator_factory(hard_delete=hard_delete)
+    client = QCClient(
+        emulator.base_url, Credentials(user_id=emulator.user_id, token=emulator.token), backoff=0.01
+    )
     pid = emulator.add_project("Client/Gone")
     emulator.inject("projects/delete", Fault.lost_response(), times=1)
     client.delete_project(pid)
-    assert emulator.project(pid) is None
+    left = emulator.project(pid)
+    if hard_delete:
+        assert left is None
+    else:
+        assert left is not None
+        assert left["name"] == "Recycle Bin/Client/Gone"
+    # A second projects/delete would purge the binned project for good.
+    assert calls(emulator, "projects/delete") == 1
+
+
+def test_a_delete_refused_without_acting_is_sent_again(client: QCClient, emulator: Any) -> None:
+    pid = emulator.add_project("Client/Retry")
+    emulator.inject("projects/delete", Fault.http_500(), times=1)
+    client.delete_project(pid)
+    assert emulator.project(pid)["name"] == "Recycle Bin/Client/Retry"  # type: ignore[index]
+    assert calls(emulator, "projects/delete") == 2
 
 
 def test_a_business_error_is_not_retried(client: QCClient, emulator: Any) -> None:

@@ -538,3 +538,41 @@ def test_a_target_on_the_old_name_takes_every_change_of_that_project() -> None:
         PlanOptions(targets=("S/Old",)),
     )
     assert actions(result.changes) == [("update", "S/New", 1), ("nodes", "S/New", 1)]
+
+
+# --- the Recycle Bin ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "entries"),
+    [
+        ({"scope": ("Strategies/",), "prune": True}, ()),  # no delete of the binned copy
+        ({"scope": ("Recycle Bin/",), "prune": True}, ()),  # even a scope that names the bin
+        ({}, (entry("Strategies/A"),)),  # its old name declared again: a new project
+        ({"prune": True}, ()),  # not even "out of scope" in the notes
+    ],
+    ids=["prune", "bin-scope", "old-name", "notes"],
+)
+def test_binned_projects_are_never_matched_changed_deleted_or_listed(
+    settings: dict[str, Any], entries: tuple[DesiredProject, ...]
+) -> None:
+    binned = project(7, "Recycle Bin/Strategies/A")
+    result = plan(desired(*entries, **settings), live(binned, project(8, "Recycle Bin/x 1")))
+    assert all(c.project_id not in (7, 8) for c in result.changes)
+    assert all(n.project_id not in (7, 8) for n in result.notes)
+    assert result.recycle_bin == 2
+    assert result.in_scope == 0
+    if entries:
+        assert actions(result.changes) == [("create", "Strategies/A", None)]
+
+
+def test_an_id_pinned_to_a_binned_project_is_an_error_naming_the_entry() -> None:
+    binned = project(7, "Recycle Bin/Strategies/A")
+    with pytest.raises(PlanError, match=r"q.yaml:3:5: Strategies/A: id 7 is in .*Recycle Bin"):
+        plan(desired(entry("Strategies/A", line=3, id=7)), live(binned))
+
+
+def test_a_target_naming_a_binned_project_matches_nothing() -> None:
+    binned = project(7, "Recycle Bin/Strategies/A")
+    with pytest.raises(PlanError, match="matches no declared project"):
+        plan(desired(), live(binned), PlanOptions(targets=("Recycle Bin/Strategies/A",)))
