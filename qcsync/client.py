@@ -189,8 +189,9 @@ class QCClient:
         sleep: Callable[[float], None] = time.sleep,
         create_settle: float = 60.0,
     ) -> None:
-        """`create_settle`: seconds to keep looking for a create whose answer was lost or late
-        before it may be sent again (a create slower than the read timeout still lands)."""
+        """`create_settle`: seconds to keep looking for a create (or a delete, which must not
+        reach a binned project twice) whose answer was lost or late before it may be sent again
+        (a write slower than the read timeout still lands)."""
         if has_url_credentials(base_url):
             # The URL would be echoed in messages and logs; qcsync signs with the token instead.
             raise CredentialsError(

@@ -102,7 +102,11 @@ class FaultsAtDelete(QCClient):
 
     def __init__(self, emulator: Emulator, read_faults: int) -> None:
         credentials = Credentials(user_id=emulator.user_id, token=emulator.token)
-        super().__init__(emulator.base_url, credentials, backoff=0.001, max_backoff=0.01)
+        # A lost delete is looked for like a lost create (it must never be resent to a binned
+        # project); no settle time, so a read-back that keeps failing stays failing.
+        super().__init__(
+            emulator.base_url, credentials, backoff=0.001, max_backoff=0.01, create_settle=0.0
+        )
         self.emulator = emulator
         self.read_faults = read_faults
 
