@@ -2,16 +2,17 @@
 
 The plan is applied in its stages (renames, creates, other updates and node selections, deletes;
 a chain of renames one link per stage), each stage's changes concurrently up to `parallelism`.
-On the first failure no new change is started, those in flight finish, and the report says
-what was applied, what failed and what was not attempted. Progress goes out through a
-callback; this module never prints.
+After a failure, an outcome that could not be learned, or a Ctrl-C, no new change is started and
+those in flight finish (a second Ctrl-C abandons them); the report gives every change one
+outcome (report.py). Progress goes out through callbacks; this module never prints.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
 from qcsync.client import CreatedProject, QCClient
 from qcsync.concurrency import DEFAULT_PARALLELISM, bounded_map
 from qcsync.errors import AmbiguousWriteError, QcsyncError, StalePlanError
+from qcsync.interrupt import Interrupt
 from qcsync.model import LiveProject
 from qcsync.plan import Action, Change, Plan, fingerprint_of, node_ids, stages
 from qcsync.readback import delete_landed, find_created, nodes_landed, update_landed
@@ -44,6 +46,8 @@ class _Run:
     plan: Plan
     backup_dir: Path
     now: datetime
+    interrupt: Interrupt
+    on_notice: Callable[[str], None]
     # Creates record their new ids here so that a new project's node selection can follow.
     created: dict[str, int] = field(default_factory=dict)
 
@@ -335,37 +339,79 @@ def _execute(run: _Run, change: Change) -> ChangeResult:
     )
 
 
+def _work(run: _Run, change: Change, finished: queue.Queue[ChangeResult | BaseException]) -> None:
+    try:
+        finished.put(_execute(run, change))
+    except BaseException as error:
+        finished.put(error)
+
+
+INTERRUPTED = "interrupted (Ctrl-C) before it started"
+ABANDONED = f"abandoned in flight (a second Ctrl-C); it may or may not have happened: {FIND_OUT}"
+
+
 def _run_stage(
     run: _Run,
     changes: Sequence[Change],
     parallelism: int,
     on_result: Callable[[ChangeResult], None],
 ) -> tuple[list[ChangeResult], bool]:
-    """Run one stage; after a failure start nothing new, but let those in flight finish."""
+    """Run one stage, each change in a worker thread; return its results and whether to stop.
+
+    After a failure, an unknown outcome or a first Ctrl-C, nothing new starts and those in
+    flight finish; after a second Ctrl-C those in flight are abandoned. Workers are daemon
+    threads, so an abandoned request does not keep the process alive.
+    """
     results: list[ChangeResult] = []
-    failed = False
-    queue: Iterator[Change] = iter(changes)
-    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-        pending: set[Future[ChangeResult]] = set()
-        while True:
-            while not failed and len(pending) < parallelism:
-                change = next(queue, None)
-                if change is None:
-                    break
-                pending.add(pool.submit(_execute, run, change))
-            if not pending:
+    stopped = False
+    finished: queue.Queue[ChangeResult | BaseException] = queue.Queue()
+    in_flight: dict[int, Change] = {}
+    waiting: Iterator[Change] = iter(changes)
+    noticed = False
+    while True:
+        while not stopped and not run.interrupt.stop.is_set() and len(in_flight) < parallelism:
+            change = next(waiting, None)
+            if change is None:
                 break
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                result = future.result()
-                results.append(result)
-                on_result(result)
-                failed = failed or result.outcome in (Outcome.FAILED, Outcome.UNKNOWN)
-    for change in queue:
-        results.append(
-            ChangeResult(change, Outcome.NOT_ATTEMPTED, "an earlier change did not succeed")
-        )
-    return results, failed
+            in_flight[id(change)] = change
+            threading.Thread(
+                target=_work, args=(run, change, finished), name="qcsync-apply", daemon=True
+            ).start()
+        if not in_flight:
+            break
+        if run.interrupt.stop.is_set() and not noticed:
+            noticed = True
+            run.on_notice(
+                f"Interrupted: waiting for {len(in_flight)} change(s) in flight to finish "
+                "(press Ctrl-C again to abandon them)"
+            )
+        if run.interrupt.abandon.is_set():
+            abandoned = list(in_flight.values())
+            run.on_notice(
+                "Abandoned in flight: " + ", ".join(f"{c.action.value} {c.name}" for c in abandoned)
+            )
+            for change in abandoned:
+                results.append(ChangeResult(change, Outcome.UNKNOWN, ABANDONED))
+                on_result(results[-1])
+            return [*results, *_not_attempted(waiting, INTERRUPTED)], True
+        try:
+            answer = finished.get(timeout=0.05)
+        except queue.Empty:
+            continue
+        if isinstance(answer, BaseException):
+            raise answer  # a bug in a worker: surface it as the thread pool would
+        result = answer
+        del in_flight[id(result.change)]
+        results.append(result)
+        on_result(result)
+        stopped = stopped or result.outcome in (Outcome.FAILED, Outcome.UNKNOWN)
+    interrupted = run.interrupt.stop.is_set()
+    reason = INTERRUPTED if interrupted and not stopped else "an earlier change did not succeed"
+    return [*results, *_not_attempted(waiting, reason)], stopped or interrupted
+
+
+def _not_attempted(changes: Iterable[Change], reason: str) -> list[ChangeResult]:
+    return [ChangeResult(change, Outcome.NOT_ATTEMPTED, reason) for change in changes]
 
 
 def apply_plan(
@@ -376,19 +422,22 @@ def apply_plan(
     parallelism: int = DEFAULT_PARALLELISM,
     backup_root: Path = DEFAULT_BACKUP_ROOT,
     on_result: Callable[[ChangeResult], None] = lambda _: None,
+    interrupt: Interrupt | None = None,
+    on_notice: Callable[[str], None] = lambda _: None,
 ) -> ApplyReport:
+    """Apply the plan stage by stage; `interrupt` is how Ctrl-C reaches the workers' manager,
+    `on_notice` how it says that it is waiting or abandoning."""
     started = time.monotonic()
-    run = _Run(client, plan, backup_run_directory(backup_root, now), now)
+    directory = backup_run_directory(backup_root, now)
+    run = _Run(client, plan, directory, now, interrupt or Interrupt(), on_notice)
     by_change: dict[int, ChangeResult] = {}
-    failed = False
+    stop = False
     for changes in stages(plan.changes):
-        if failed:
-            for change in changes:
-                by_change[id(change)] = ChangeResult(
-                    change, Outcome.NOT_ATTEMPTED, "an earlier change did not succeed"
-                )
+        if stop or run.interrupt.stop.is_set():
+            reason = "an earlier change did not succeed" if stop else INTERRUPTED
+            by_change.update((id(r.change), r) for r in _not_attempted(changes, reason))
             continue
-        results, failed = _run_stage(run, changes, parallelism, on_result)
+        results, stop = _run_stage(run, changes, parallelism, on_result)
         by_change.update((id(r.change), r) for r in results)
     final = tuple(by_change[id(c)] for c in plan.changes)
     backed_up = any(r.backup is not None for r in final)
@@ -396,6 +445,7 @@ def apply_plan(
         final,
         backup_dir=run.backup_dir if backed_up else None,
         seconds=time.monotonic() - started,
+        interrupted=run.interrupt.stop.is_set(),
     )
 
 

@@ -7,12 +7,15 @@ diagnostics go to stderr.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import json
 import logging
 import os
 import secrets
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -32,6 +35,7 @@ from qcsync.errors import (
     SafetyError,
 )
 from qcsync.escape import redact_urls, terminal
+from qcsync.interrupt import Interrupt
 
 if TYPE_CHECKING:
     from qcsync.backup import RestoreResult
@@ -438,6 +442,20 @@ def _emit_report(report: ApplyReport) -> None:
         _say(text, err=True)
 
 
+@contextlib.contextmanager
+def _ctrl_c_requests(interrupt: Interrupt) -> Iterator[None]:
+    """While applying, Ctrl-C (SIGINT) asks the applier to stop instead of raising mid-change:
+    the first stops new changes, the second abandons those in flight."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: interrupt.request())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _confirm(auto_approve: bool) -> None:
     if auto_approve:
         return
@@ -505,13 +523,17 @@ def apply(
                 check_fresh(client, saved, parallelism)
             else:
                 _confirm(auto_approve)
-            report = apply_plan(
-                client,
-                planned,
-                now=datetime.now(UTC),
-                parallelism=parallelism,
-                on_result=_progress,
-            )
+            interrupt = Interrupt()
+            with _ctrl_c_requests(interrupt):
+                report = apply_plan(
+                    client,
+                    planned,
+                    now=datetime.now(UTC),
+                    parallelism=parallelism,
+                    on_result=_progress,
+                    interrupt=interrupt,
+                    on_notice=lambda notice: click.echo(notice, err=True),
+                )
             if not report.ok:
                 raise ApplyError(report)
             try:
@@ -520,6 +542,12 @@ def apply(
                     problems = [f"{c.action.value} {c.name}: {c.reason}" for c in left]
                 else:
                     problems = verify_applied(client, planned, parallelism)
+            except KeyboardInterrupt:
+                raise ApplyError(
+                    dataclasses.replace(report, interrupted=True),
+                    "every change was applied; only the convergence check after it was "
+                    "interrupted\nrun `qcsync plan` to check that nothing is left to do",
+                ) from None
             except QcsyncError as error:
                 raise ApplyError(
                     report,
