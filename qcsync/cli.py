@@ -237,22 +237,28 @@ def _connect(options: GlobalOptions, parallelism: int = 1) -> Iterator[QCClient]
         return
 
     from qcsync.emulator import Emulator  # lazily: only the CLI may import the emulator
+    from qcsync.statelock import locked
 
     state = Path(os.environ.get("QCSYNC_SANDBOX_STATE") or SANDBOX_STATE)
     try:
         state.parent.mkdir(parents=True, exist_ok=True)
-        sandbox = Emulator(state_path=state, token=secrets.token_hex(16))
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        reason = (
-            error.strerror if isinstance(error, OSError) else f"{type(error).__name__}: {error}"
-        )
-        raise QcsyncError(
-            f"sandbox state {state}: {reason}; delete it to start the sandbox afresh"
-        ) from None
-    with sandbox as emulator:
-        credentials = Credentials(user_id=emulator.user_id, token=emulator.token)
-        with QCClient(emulator.base_url, credentials, pool_size=parallelism) as client:
-            yield client
+    except OSError as error:
+        raise QcsyncError(f"sandbox state {state}: {error.strerror or error}") from None
+    # One command at a time: each loads the state and writes it back.
+    with locked(state):
+        try:
+            sandbox = Emulator(state_path=state, token=secrets.token_hex(16))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            reason = (
+                error.strerror if isinstance(error, OSError) else f"{type(error).__name__}: {error}"
+            )
+            raise QcsyncError(
+                f"sandbox state {state}: {reason}; delete it to start the sandbox afresh"
+            ) from None
+        with sandbox as emulator:
+            credentials = Credentials(user_id=emulator.user_id, token=emulator.token)
+            with QCClient(emulator.base_url, credentials, pool_size=parallelism) as client:
+                yield client
 
 
 def _live_and_plan(
