@@ -1,4 +1,4 @@
-"""Project backups taken before a delete, and `qcsync restore`.
+"""Project backups taken before a delete (`qcsync restore` in restore.py reads them).
 
 A backup is one JSON file holding what a delete would lose that the API can give back: the
 project's metadata, its node selection and every file with its content. It is written atomically
@@ -13,7 +13,6 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,14 +26,6 @@ from qcsync.plan import MODIFIED_FORMAT
 BACKUP_FORMAT = 1
 BACKUP_KIND = "qcsync-project-backup"
 DEFAULT_BACKUP_ROOT = Path(".qcsync") / "backups"
-
-
-@dataclass(frozen=True)
-class RestoreResult:
-    project: LiveProject
-    files: int
-    nodes_restored: tuple[str, ...]
-    nodes_missing: tuple[str, ...]  # labels of backed-up nodes the organization no longer has
 
 
 def backup_document(
@@ -147,65 +138,3 @@ def _well_formed(document: Mapping[str, Any]) -> bool:
             for f in files
         )
     )
-
-
-def restore(
-    client: QCClient, document: Mapping[str, Any], *, name: str | None = None
-) -> RestoreResult:
-    """Recreate a project from a backup document under its own name, or `name`."""
-    meta = document["project"]
-    target = name or str(meta["name"])
-    organization = str(meta["organization_id"])
-    holder = next(
-        (
-            p
-            for p in client.list_projects()
-            if p.name == target and p.organization_id == organization
-        ),
-        None,
-    )
-    if holder is not None:
-        raise QcsyncError(
-            f"a project named {target!r} already exists (id {holder.id}); "
-            "restore under another name with --name"
-        )
-    created = client.create_project(target, str(meta["language"]), organization)
-    if created.name != target:
-        # The service renamed a duplicate that appeared since the check; say so rather than hide it.
-        raise QcsyncError(
-            f"the service created the project as {created.name!r} (id {created.id}), "
-            f"because {target!r} was taken meanwhile"
-        )
-    if meta.get("description"):
-        client.update_project(created.id, description=str(meta["description"]))
-    _restore_files(client, created.id, document["files"])
-    restored, missing = _restore_nodes(client, created.id, document["nodes"])
-    return RestoreResult(created, len(document["files"]), restored, missing)
-
-
-def _restore_files(client: QCClient, project_id: int, files: Sequence[Mapping[str, str]]) -> None:
-    wanted = {f["name"]: f["content"] for f in files}
-    present = {f.name: f.content for f in client.read_files(project_id) if not f.is_library}
-    for file_name, content in wanted.items():
-        if file_name in present:
-            if present[file_name] != content:
-                client.update_file(project_id, file_name, content)
-        else:
-            client.create_file(project_id, file_name, content)
-    for file_name in present.keys() - wanted.keys():
-        client.delete_file(project_id, file_name)
-
-
-def _restore_nodes(
-    client: QCClient, project_id: int, nodes: Mapping[str, Any]
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    if nodes["auto"] or not nodes["active"]:
-        return (), ()
-    catalog = {n.id for n in client.read_project_nodes(project_id).catalog}
-    present = [n for n in nodes["active"] if n["id"] in catalog]
-    missing = tuple(
-        f"{n['name']} ({n['sku']}) {n['id']}" for n in nodes["active"] if n["id"] not in catalog
-    )
-    if present:
-        client.update_project_nodes(project_id, [n["id"] for n in present])
-    return tuple(n["id"] for n in present), missing

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar, assert_never
 
 import click
 
@@ -38,11 +38,11 @@ from qcsync.escape import redact_urls, terminal
 from qcsync.interrupt import Interrupt
 
 if TYPE_CHECKING:
-    from qcsync.backup import RestoreResult
     from qcsync.client import QCClient
     from qcsync.model import DesiredState
     from qcsync.plan import Plan
     from qcsync.report import ApplyReport, ChangeResult
+    from qcsync.restore import RestoreResult
 
 T = TypeVar("T")
 
@@ -575,26 +575,82 @@ def apply(
 # --- restore, import, emulator ----------------------------------------------------------------
 
 
+def _restore_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """`--name` follows the config's name rules (DESIGN.md §1), checked before anything else."""
+    from qcsync.config import name_problem
+
+    problem = name_problem(value) if value is not None else None
+    if problem:
+        raise click.BadParameter(problem)
+    return value
+
+
 @main.command()
-@click.argument("backup_file", metavar="BACKUP", type=click.Path(dir_okay=False))
-@click.option("--name", metavar="NAME", help="Restore under this name instead of the original.")
+@click.argument("backup_file", metavar="BACKUP", required=False, type=click.Path(dir_okay=False))
+@click.option(
+    "--name", metavar="NAME", callback=_restore_name, help="Restore under this name instead."
+)
+@click.option(
+    "--list",
+    "list_only",
+    is_flag=True,
+    help="List the backups and whether each project is in the Recycle Bin.",
+)
 @click.pass_context
-def restore(ctx: click.Context, backup_file: str, name: str | None) -> None:
-    """Recreate a deleted project from its backup."""
+def restore(ctx: click.Context, backup_file: str | None, name: str | None, list_only: bool) -> None:
+    """Bring a deleted project back: from QuantConnect's Recycle Bin by renaming it back (same
+    id) while it is there, else recreated from its backup."""
     from qcsync.backup import read_backup
-    from qcsync.backup import restore as restore_backup
+    from qcsync.restore import How, list_backups
+    from qcsync.restore import restore as restore_backup
 
     options: GlobalOptions = ctx.obj
+    if list_only:
+        if backup_file or name:
+            raise click.UsageError("--list takes no BACKUP and no --name")
+
+        def listing() -> list[str]:
+            with _connect(options) as client:
+                found = list_backups(client)
+            return [
+                f"{b.path}: {b.name} (id {b.project_id}), taken {b.taken_at}: {b.status}"
+                if b.name
+                else f"{b.path}: {b.status}"
+                for b in found
+            ]
+
+        lines = _run(ctx, listing)
+        _say("\n".join(lines) if lines else "No backups under .qcsync/backups/.")
+        return
+    if not backup_file:
+        raise click.UsageError("give the BACKUP file to restore, or --list")
+    path = Path(backup_file)
 
     def operation() -> RestoreResult:
-        document = read_backup(Path(backup_file))
+        document = read_backup(path)
         with _connect(options) as client:
-            return restore_backup(client, document, name=name)
+            return restore_backup(client, path, document, name=name)
 
     result = _run(ctx, operation)
     for missing in result.nodes_missing:
         _say(f"Warning: node {missing} no longer exists; not selected.", err=True)
-    _say(f"Restored {result.project.name} as project {result.project.id} ({result.files} files).")
+    project = result.project
+    match result.how:
+        case How.RECYCLE_BIN:
+            _say(
+                f"Restored {project.name} from the Recycle Bin: project {project.id}, same id, "
+                "so its backtests, live history and links are back too."
+            )
+        case How.RECREATED:
+            again = " (finished a restore that had stopped part-way)" if result.resumed else ""
+            _say(
+                f"Restored {project.name} as project {project.id} from the backup "
+                f"({result.files} files){again}; the original was purged, so this is a new id."
+            )
+        case How.ALREADY:
+            _say(f"{project.name} is already restored (project {project.id}); nothing to do.")
+        case _ as unreachable:
+            assert_never(unreachable)
 
 
 @main.command(
