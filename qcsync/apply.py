@@ -1,4 +1,6 @@
-"""Executes a Plan through the client: the stale-plan check, ordered stages, backups.
+"""Executes a Plan through the client: ordered stages, backups, the convergence check.
+
+A saved plan reaches here only as the fresh plan it was found equal to (planfile.py).
 
 The plan is applied in its stages (renames, creates, other updates and node selections, deletes;
 a chain of renames one link per stage), each stage's changes concurrently up to `parallelism`.
@@ -21,10 +23,10 @@ from typing import assert_never
 from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
 from qcsync.client import CreatedProject, QCClient
 from qcsync.concurrency import DEFAULT_PARALLELISM, bounded_map
-from qcsync.errors import AmbiguousWriteError, QcsyncError, StalePlanError
+from qcsync.errors import AmbiguousWriteError, QcsyncError
 from qcsync.interrupt import Interrupt
 from qcsync.model import LiveProject
-from qcsync.plan import Action, Change, Plan, fingerprint_of, node_ids, stages
+from qcsync.plan import Action, Change, Plan, node_ids, stages
 from qcsync.readback import delete_landed, find_created, nodes_landed, update_landed
 from qcsync.report import FIND_OUT, ApplyReport, ChangeResult, Outcome
 
@@ -33,9 +35,6 @@ __all__ = [
     "ChangeResult",
     "Outcome",
     "apply_plan",
-    "check_fresh",
-    "stale_problems",
-    "taken_name_problems",
     "verify_applied",
 ]
 
@@ -50,98 +49,6 @@ class _Run:
     on_notice: Callable[[str], None]
     # Creates record their new ids here so that a new project's node selection can follow.
     created: dict[str, int] = field(default_factory=dict)
-
-
-# --- the stale-plan check ---------------------------------------------------------------------
-
-
-def stale_problems(client: QCClient, plan: Plan, parallelism: int) -> list[str]:
-    """Everything about the live state that differs from what the plan saw."""
-    live = {p.id: p for p in client.list_projects() if p.organization_id == plan.organization_id}
-    with_nodes = sorted(
-        {
-            c.project_id
-            for c in plan.changes
-            if c.project_id is not None
-            and c.fingerprint is not None
-            and c.fingerprint.nodes is not None
-            and c.project_id in live
-        }
-    )
-    answers = bounded_map(client.read_project_nodes, with_nodes, parallelism)
-    selections = {pid: a.selection for pid, a in zip(with_nodes, answers, strict=True)}
-    problems = taken_name_problems(plan, live.values())
-    seen: set[int] = set()
-    for change in plan.changes:
-        pid = change.project_id
-        if pid is None or pid in seen or change.fingerprint is None:
-            continue
-        seen.add(pid)
-        project = live.get(pid)
-        if project is None:
-            problems.append(f"{change.name} (id {pid}): no longer exists in the organization")
-            continue
-        if project.binned:
-            problems.append(
-                f"{change.name} (id {pid}): was deleted since the plan was made "
-                f"(now {project.name!r})"
-            )
-            continue
-        before = change.fingerprint
-        now = fingerprint_of(project, selections.get(pid) if before.nodes is not None else None)
-        differing = [
-            name
-            for name in ("modified", "name", "description", "language", "nodes")
-            if getattr(before, name) != getattr(now, name)
-        ]
-        if project.code_running and not change.live:
-            # Starting live trading does not move `modified`; a plan made before it must not
-            # delete, rename or re-node the project without the live guard having seen it.
-            differing.append("live trading started")
-        if differing:
-            problems.append(
-                f"{change.name} (id {pid}): changed since the plan was made "
-                f"({', '.join(differing)})"
-            )
-    return problems
-
-
-def taken_name_problems(plan: Plan, live: Iterable[LiveProject]) -> list[str]:
-    """Names a create or rename needs that a live project now holds (ignoring case, as the
-    planner does), unless the plan renames that project away or deletes it first."""
-    projects = list(live)
-    leaving = {c.project_id for c in plan.changes if c.is_rename or c.action is Action.DELETE}
-    problems: list[str] = []
-    for change in plan.changes:
-        if change.action is Action.CREATE:
-            wanted = change.name
-        elif change.is_rename:
-            wanted = str(change.after("name"))
-        else:
-            continue
-        holder = next(
-            (
-                p
-                for p in projects
-                if p.name.casefold() == wanted.casefold()
-                and p.id != change.project_id
-                and p.id not in leaving
-            ),
-            None,
-        )
-        if holder is not None:
-            verb = "create" if change.action is Action.CREATE else "rename"
-            problems.append(
-                f"{wanted}: the name is now taken by project {holder.id} ({holder.name}), "
-                f"so the {verb} cannot go ahead"
-            )
-    return problems
-
-
-def check_fresh(client: QCClient, plan: Plan, parallelism: int = DEFAULT_PARALLELISM) -> None:
-    problems = stale_problems(client, plan, parallelism)
-    if problems:
-        raise StalePlanError([*problems, "run `qcsync plan` again and review the new plan"])
 
 
 # --- execution --------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
-import json
 import logging
 import os
 import secrets
@@ -33,6 +32,7 @@ from qcsync.errors import (
     ExitCode,
     QcsyncError,
     SafetyError,
+    StalePlanError,
 )
 from qcsync.escape import redact_urls, terminal
 from qcsync.interrupt import Interrupt
@@ -40,7 +40,7 @@ from qcsync.interrupt import Interrupt
 if TYPE_CHECKING:
     from qcsync.client import QCClient
     from qcsync.model import DesiredState
-    from qcsync.plan import Plan
+    from qcsync.plan import ConfigFile, Plan
     from qcsync.report import ApplyReport, ChangeResult
     from qcsync.restore import RestoreResult
 
@@ -111,13 +111,20 @@ def _config_paths(paths: Sequence[str]) -> tuple[str, ...]:
     return tuple(paths) or (DEFAULT_CONFIG,)
 
 
-def _load_config(paths: Sequence[str]) -> DesiredState:
+def _read_config(paths: Sequence[str]) -> tuple[DesiredState, tuple[ConfigFile, ...]]:
     """The config named by -f (default qcsync.yaml), with every API token this machine knows
-    kept out of it (the token rule)."""
-    from qcsync.config import load_config
+    kept out of it (the token rule), and the digests of the very bytes that were parsed."""
+    from qcsync.config import parse_config, read_config_sources
     from qcsync.credentials import known_tokens
+    from qcsync.planfile import config_digests
 
-    return load_config(_config_paths(paths), os.environ, known_tokens=known_tokens(os.environ))
+    sources = read_config_sources(_config_paths(paths))
+    desired = parse_config(sources, os.environ, known_tokens=known_tokens(os.environ))
+    return desired, config_digests(sources)
+
+
+def _load_config(paths: Sequence[str]) -> DesiredState:
+    return _read_config(paths)[0]
 
 
 def _log_to_stderr() -> None:
@@ -355,16 +362,19 @@ def plan_command(
     allow_live: bool,
 ) -> None:
     """Show what apply would change, without changing anything."""
-    from qcsync.plan import plan_to_json, safety_violations
+    from qcsync.plan import safety_violations
+    from qcsync.planfile import write_plan_file
 
     options: GlobalOptions = ctx.obj
 
     def operation() -> tuple[Plan, tuple[str, ...]]:
-        desired = _load_config(paths)
+        desired, config = _read_config(paths)
         with _connect(options, parallelism) as client:
-            result = _live_and_plan(client, desired, targets, parallelism)
+            result = dataclasses.replace(
+                _live_and_plan(client, desired, targets, parallelism), config=config
+            )
         if plan_file:
-            _write_plan_file(Path(plan_file), plan_to_json(result))
+            write_plan_file(Path(plan_file), result)
         return result, safety_violations(result, force=force, allow_live=allow_live)
 
     result, violations = _run(ctx, operation)
@@ -377,22 +387,63 @@ def plan_command(
         sys.exit(int(ExitCode.CHANGES))
 
 
-def _write_plan_file(path: Path, document: dict[str, object]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    except OSError as error:
-        raise QcsyncError(f"cannot write the plan file {path}: {error.strerror}") from None
-
-
 def _read_plan_file(path: str) -> Plan:
-    from qcsync.datafile import read_json
-    from qcsync.plan import plan_from_json
+    from qcsync.planfile import read_plan_file
 
-    document = read_json(Path(path), "a qcsync plan file")
-    if not isinstance(document, dict):
-        raise QcsyncError(f"{path} is not a qcsync plan file")
-    return plan_from_json(document)
+    return read_plan_file(Path(path))
+
+
+RUN_PLAN_AGAIN = "run `qcsync plan -o PLANFILE` again and review the new plan"
+
+
+def _saved_plan_config(saved: Plan, paths: Sequence[str]) -> DesiredState:
+    """The config a saved plan was made from: the files it names (or -f), refused unless each
+    has the digest the plan recorded, so the plan is checked against what was reviewed."""
+    from qcsync.config import parse_config, read_config_sources
+    from qcsync.credentials import known_tokens
+    from qcsync.planfile import config_digests, digest_problems
+
+    if not saved.config:
+        raise StalePlanError(digest_problems((), (), given=False), heading=PLAN_NOT_BOUND)
+    sources = read_config_sources(tuple(paths) or tuple(c.path for c in saved.config))
+    problems = digest_problems(saved.config, config_digests(sources), given=bool(paths))
+    if problems:
+        raise StalePlanError([*problems, RUN_PLAN_AGAIN], heading=PLAN_NOT_BOUND)
+    return parse_config(sources, os.environ, known_tokens=known_tokens(os.environ))
+
+
+PLAN_NOT_BOUND = "the plan does not match its config; nothing was applied:"
+PLAN_DIFFERS = (
+    "the plan is stale or was edited (a fresh plan of its config differs); nothing was applied:"
+)
+
+
+def _fresh_plan_matching(
+    client: QCClient, saved: Plan, desired: DesiredState, parallelism: int
+) -> Plan:
+    """A fresh plan of the config against a fresh read, which is what gets applied; refused
+    (naming every difference) unless it equals the saved plan, fingerprints included."""
+    from qcsync.errors import PlanError
+    from qcsync.planfile import plan_differences, taken_name_problems
+    from qcsync.planner import PlanOptions, plan
+    from qcsync.state import read_live_state
+
+    live = read_live_state(client, desired, parallelism=parallelism)
+    try:
+        fresh = plan(desired, live, PlanOptions(targets=saved.targets))
+    except PlanError as error:
+        problems = [f"a fresh plan of the config fails: {p}" for p in error.problems]
+        raise StalePlanError(
+            [*taken_name_problems(saved, live.projects), *problems, RUN_PLAN_AGAIN],
+            heading=PLAN_DIFFERS,
+        ) from None
+    differences = plan_differences(saved, fresh)
+    if differences:
+        raise StalePlanError(
+            [*taken_name_problems(saved, live.projects), *differences, RUN_PLAN_AGAIN],
+            heading=PLAN_DIFFERS,
+        )
+    return dataclasses.replace(fresh, config=saved.config)
 
 
 @main.command()
@@ -503,7 +554,7 @@ def apply(
     allow_live: bool,
 ) -> None:
     """Make QuantConnect match the config (or apply a saved PLANFILE exactly)."""
-    from qcsync.apply import apply_plan, check_fresh, verify_applied
+    from qcsync.apply import apply_plan
     from qcsync.plan import safety_violations
 
     options: GlobalOptions = ctx.obj
@@ -511,13 +562,15 @@ def apply(
         raise click.UsageError("--target cannot be combined with a saved plan file")
 
     def operation() -> int:
+        # A saved plan is never applied as it is: the config it names (digests checked) is
+        # planned afresh, and that plan is applied only if it equals the saved one.
         saved = _read_plan_file(plan_file) if plan_file else None
-        desired = None if saved else _load_config(paths)
+        desired = _saved_plan_config(saved, paths) if saved else _load_config(paths)
+        replan_targets = saved.targets if saved else targets
         with _connect(options, parallelism) as client:
             if saved is not None:
-                planned = saved
+                planned = _fresh_plan_matching(client, saved, desired, parallelism)
             else:
-                assert desired is not None
                 planned = _live_and_plan(client, desired, targets, parallelism)
                 click.echo(_render(planned, "text", options.color, ()))
             violations = safety_violations(planned, force=force, allow_live=allow_live)
@@ -525,9 +578,7 @@ def apply(
                 raise SafetyError(violations)
             if not planned.changes:
                 return int(ExitCode.OK)
-            if saved is not None:
-                check_fresh(client, saved, parallelism)
-            else:
+            if saved is None:
                 _confirm(auto_approve)
             interrupt = Interrupt()
             with _ctrl_c_requests(interrupt):
@@ -543,11 +594,8 @@ def apply(
             if not report.ok:
                 raise ApplyError(report)
             try:
-                if desired is not None:
-                    left = _live_and_plan(client, desired, targets, parallelism).changes
-                    problems = [f"{c.action.value} {c.name}: {c.reason}" for c in left]
-                else:
-                    problems = verify_applied(client, planned, parallelism)
+                left = _live_and_plan(client, desired, replan_targets, parallelism).changes
+                problems = [f"{c.action.value} {c.name}: {c.reason}" for c in left]
             except KeyboardInterrupt:
                 raise ApplyError(
                     dataclasses.replace(report, interrupted=True),

@@ -110,11 +110,13 @@ class NodeReferenceError(PlanError):
 
 
 class StalePlanError(QcsyncError):
-    def __init__(self, problems: Sequence[str]) -> None:
+    """A saved plan that is not what a fresh plan of its config says (DESIGN.md §4)."""
+
+    def __init__(
+        self, problems: Sequence[str], heading: str = "the plan is stale; nothing was applied:"
+    ) -> None:
         self.problems = tuple(problems)
-        super().__init__(
-            "the plan is stale; nothing was applied:\n" + "\n".join(f"  {p}" for p in problems)
-        )
+        super().__init__(heading + "\n" + "\n".join(f"  {p}" for p in problems))
 
 
 class ApplyError(QcsyncError):

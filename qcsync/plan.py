@@ -111,6 +111,14 @@ class Note:
 
 
 @dataclass(frozen=True)
+class ConfigFile:
+    """A config file a plan was made from: its path as read and the sha256 of its bytes."""
+
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Plan:
     organization_id: str
     changes: tuple[Change, ...]
@@ -123,6 +131,8 @@ class Plan:
     # Projects of the organization in the Recycle Bin, which the plan ignores; counted in one
     # line of the text rendering (not in the JSON document: nothing may act on them).
     recycle_bin: int = 0
+    # What a saved plan is bound to (DESIGN.md §4): apply re-reads these and plans afresh.
+    config: tuple[ConfigFile, ...] = ()
 
 
 # --- summary and order ------------------------------------------------------------------------
@@ -296,6 +306,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         # Derived, for CI policy checks: what blocks this plan unless --force / --allow-live.
         # plan_from_json ignores it; apply recomputes it with the flags it is given.
         "blocked": list(safety_violations(plan)),
+        "config": [{"path": c.path, "sha256": c.sha256} for c in plan.config],
     }
 
 
@@ -458,6 +469,12 @@ def _read_plan(doc: _Reader) -> Plan:
             for n in doc.objects("notes")
         ),
         targets=doc.strings("targets"),
+        # Optional on reading, so `show` still reads a plan saved before plans were bound;
+        # `apply` refuses a plan that records no config.
+        config=tuple(
+            ConfigFile(path=c.text("path"), sha256=c.text("sha256"))
+            for c in (doc.objects("config") if "config" in doc.doc else [])
+        ),
     )
 
 
@@ -475,10 +492,18 @@ def _read_change(doc: _Reader) -> Change:
             language=fp.text("language"),
             nodes=nodes,
         )
+    project_id = doc.opt_integer("project_id")
+    if project_id is not None and fingerprint is None:
+        # The fingerprint is what shows the project unchanged since the plan; without it
+        # there is nothing to compare, so a saved change to an existing project needs one.
+        raise _BadDocument(
+            f"{doc.path}.fingerprint: a change to an existing project (id {project_id}) "
+            "must carry its fingerprint"
+        )
     return Change(
         action=Action(doc.choice("action", [a.value for a in Action])),
         name=doc.text("name"),
-        project_id=doc.opt_integer("project_id"),
+        project_id=project_id,
         fields=tuple(
             FieldChange(
                 field=cast(FieldName, f.choice("field", FIELD_NAMES)),

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from qcsync.apply import Outcome, apply_plan, check_fresh, verify_applied
+from qcsync.apply import Outcome, apply_plan, verify_applied
 from qcsync.client import QCClient
 from qcsync.credentials import Credentials
 from qcsync.emulator import Fault
-from qcsync.errors import StalePlanError
 from qcsync.plan import Action, Change, FieldChange, Plan
+from qcsync.planfile import taken_name_problems
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -98,14 +98,13 @@ def test_a_new_projects_nodes_follow_its_create(
     assert client.read_project_nodes(pid).selection.active == {node.id}
 
 
-def test_check_fresh_refuses_a_create_whose_name_was_taken_since(
-    emulator: Any, client: QCClient
-) -> None:
+def test_a_create_whose_name_was_taken_since_is_named(emulator: Any, client: QCClient) -> None:
     plan = plan_of(emulator, create("S/Late"))
-    check_fresh(client, plan)  # free: no error
-    emulator.add_project("S/Late")
-    with pytest.raises(StalePlanError, match="S/Late"):
-        check_fresh(client, plan)
+    assert taken_name_problems(plan, client.list_projects()) == []
+    pid = emulator.add_project("s/late")
+    assert taken_name_problems(plan, client.list_projects()) == [
+        f"S/Late: the name is now taken by project {pid} (s/late), so the create cannot go ahead"
+    ]
 
 
 def test_a_create_whose_description_fails_names_the_project_it_made(

@@ -17,6 +17,7 @@ from qcsync.model import Limits, Node
 from qcsync.plan import (
     Action,
     Change,
+    ConfigFile,
     FieldChange,
     Fingerprint,
     Note,
@@ -59,7 +60,7 @@ changes = st.builds(
     reason=text,
     fingerprint=st.none() | fingerprints,
     live=st.booleans(),
-)
+).filter(lambda c: c.project_id is None or c.fingerprint is not None)
 plans = st.builds(
     Plan,
     organization_id=text,
@@ -85,6 +86,12 @@ plans = st.builds(
         st.builds(Note, name=text, project_id=st.integers(1, 10**9), reason=text), max_size=2
     ).map(tuple),
     targets=st.lists(text, max_size=2).map(tuple),
+    config=st.lists(
+        st.builds(
+            ConfigFile, path=text, sha256=st.text("0123456789abcdef", min_size=64, max_size=64)
+        ),
+        max_size=2,
+    ).map(tuple),
 )
 
 

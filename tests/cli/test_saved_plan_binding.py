@@ -1,0 +1,247 @@
+"""A saved plan is trusted for nothing (issue 10, DESIGN.md §4): `apply PLANFILE` re-reads the
+config it was made from (digests checked), plans afresh and applies only if that plan equals
+the saved one. Every tampering below exits 1 naming what differs, with no write."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import Run
+from .test_reconcile import assert_converged, org_projects
+
+Tamper = Callable[[dict[str, Any], dict[str, int]], None]
+
+
+@pytest.fixture
+def account(emulator: Any) -> dict[str, int]:
+    return {
+        "A": emulator.add_project("Strategies/A", description="old"),
+        "Gone": emulator.add_project("Strategies/Gone"),
+        "Protected": emulator.add_project("Strategies/Live/P"),
+        "Out": emulator.add_project("Research/Out"),
+        "Other": emulator.add_project(
+            "Strategies/Other", organization_id=emulator.other_organization_id
+        ),
+        "Running": emulator.add_project("Strategies/Running", code_running=True),
+    }
+
+
+def config_text(account: dict[str, int], description: str = "new") -> str:
+    return f"""
+        version: 1
+        scope: ["Strategies/"]
+        protect: ["Strategies/Live/"]
+        prune: true
+        limits: {{max_deletes: 1, max_delete_fraction: 1}}
+        projects:
+          - name: Strategies/A
+            description: {description}
+          - name: Strategies/Running v2
+            id: {account["Running"]}
+        """
+
+
+@pytest.fixture
+def saved(
+    qcsync: Run, write_config: Callable[..., Path], account: dict[str, int], workdir: Path
+) -> dict[str, Any]:
+    write_config(config_text(account))
+    planned = qcsync("plan", "-o", "plan.json", "--allow-live")
+    assert planned.exit_code == 0, planned.stderr
+    document: dict[str, Any] = json.loads((workdir / "plan.json").read_text(encoding="utf-8"))
+    assert [c["action"] for c in document["changes"]] == ["update", "update", "delete"]
+    return document
+
+
+def change(document: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(c for c in document["changes"] if c["name"] == name)
+
+
+def extra_delete(key: str, name: str) -> Tamper:
+    def tamper(document: dict[str, Any], ids: dict[str, int]) -> None:
+        forged = copy.deepcopy(change(document, "Strategies/Gone"))
+        forged.update(name=name, project_id=ids[key])
+        forged["fingerprint"]["name"] = name
+        document["changes"].append(forged)
+
+    return tamper
+
+
+def raise_limits(document: dict[str, Any], ids: dict[str, int]) -> None:
+    document["limits"] = {"max_deletes": 100, "max_delete_fraction": 1}
+
+
+def null_fingerprint(document: dict[str, Any], ids: dict[str, int]) -> None:
+    change(document, "Strategies/A")["fingerprint"] = None
+
+
+def live_flipped(document: dict[str, Any], ids: dict[str, int]) -> None:
+    change(document, "Strategies/Running v2")["live"] = False
+
+
+def edited_after(document: dict[str, Any], ids: dict[str, int]) -> None:
+    field = change(document, "Strategies/A")["fields"][0]
+    assert field["field"] == "description"
+    field["after"] = "pwned"
+
+
+def other_organization(document: dict[str, Any], ids: dict[str, int]) -> None:
+    document["organization"] = "other-org"
+
+
+def edited_fingerprint(document: dict[str, Any], ids: dict[str, int]) -> None:
+    change(document, "Strategies/A")["fingerprint"]["description"] = "what it said once"
+
+
+def dropped_change(document: dict[str, Any], ids: dict[str, int]) -> None:
+    document["changes"] = [c for c in document["changes"] if c["action"] != "delete"]
+
+
+TAMPERINGS: dict[str, tuple[Tamper, str]] = {
+    "extra delete out of scope": (
+        extra_delete("Out", "Research/Out"),
+        "delete Research/Out (id {Out}): in the plan file, but not in a fresh plan",
+    ),
+    "extra delete of a protected project": (
+        extra_delete("Protected", "Strategies/Live/P"),
+        "delete Strategies/Live/P (id {Protected}): in the plan file, but not in a fresh plan",
+    ),
+    "extra delete in another organization": (
+        extra_delete("Other", "Strategies/Other"),
+        "delete Strategies/Other (id {Other}): in the plan file, but not in a fresh plan",
+    ),
+    "the plan's organization changed": (other_organization, "organization: the plan file says"),
+    "raised limits": (
+        raise_limits,
+        "limits: the plan file says max_deletes=100, max_delete_fraction=1; "
+        "the config says max_deletes=1",
+    ),
+    "null fingerprint": (
+        null_fingerprint,
+        ".fingerprint: a change to an existing project (id {A}) must carry its fingerprint",
+    ),
+    "live flipped": (
+        live_flipped,
+        "update Strategies/Running v2 (id {Running}): live trading started since the plan",
+    ),
+    "edited after": (edited_after, "update Strategies/A (id {A}): different description"),
+    "edited fingerprint": (
+        edited_fingerprint,
+        "update Strategies/A (id {A}): the project changed since the plan was made (description)",
+    ),
+    "a change left out": (
+        dropped_change,
+        "delete Strategies/Gone (id {Gone}): in a fresh plan of the config, but not in the plan",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", TAMPERINGS)
+@pytest.mark.parametrize("flags", [[], ["--allow-live", "--force"]], ids=["plain", "forced"])
+def test_a_tampered_plan_is_refused_naming_the_difference_with_no_write(
+    qcsync: Run,
+    emulator: Any,
+    workdir: Path,
+    saved: dict[str, Any],
+    account: dict[str, int],
+    case: str,
+    flags: list[str],
+) -> None:
+    tamper, expected = TAMPERINGS[case]
+    tamper(saved, account)
+    (workdir / "tampered.json").write_text(json.dumps(saved), encoding="utf-8")
+    before = {name: emulator.project(pid) for name, pid in account.items()}
+    emulator.clear_log()
+    result = qcsync("apply", "tampered.json", *flags)
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert expected.format(**account) in result.stderr
+    assert emulator.writes() == []
+    assert {name: emulator.project(pid) for name, pid in account.items()} == before
+
+
+def test_the_untampered_plan_still_applies_and_converges(
+    qcsync: Run, emulator: Any, saved: dict[str, Any], account: dict[str, int]
+) -> None:
+    result = qcsync("apply", "plan.json", "--allow-live")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    projects = org_projects(emulator)
+    assert projects["Strategies/A"]["description"] == "new"
+    assert "Strategies/Gone" not in projects
+    assert projects["Strategies/Running v2"]["projectId"] == account["Running"]
+    assert emulator.project(account["Out"]) is not None
+    assert emulator.project(account["Protected"]) is not None
+    assert_converged(qcsync, "--allow-live")
+
+
+def test_the_live_guard_still_holds_for_the_untampered_plan(
+    qcsync: Run, emulator: Any, saved: dict[str, Any]
+) -> None:
+    emulator.clear_log()
+    result = qcsync("apply", "plan.json")
+    assert result.exit_code == 4
+    assert "--allow-live" in result.stderr
+    assert emulator.writes() == []
+
+
+def test_a_config_edited_between_plan_and_apply_is_refused(
+    qcsync: Run,
+    emulator: Any,
+    write_config: Callable[..., Path],
+    saved: dict[str, Any],
+    account: dict[str, int],
+) -> None:
+    write_config(config_text(account, description="edited after review"))
+    emulator.clear_log()
+    result = qcsync("apply", "plan.json", "--allow-live")
+    assert result.exit_code == 1
+    assert "qcsync.yaml: differs from the config the plan was made from (sha256" in result.stderr
+    assert emulator.writes() == []
+
+
+def test_the_config_can_be_named_with_f_when_it_moved(
+    qcsync: Run, emulator: Any, workdir: Path, saved: dict[str, Any], account: dict[str, int]
+) -> None:
+    (workdir / "elsewhere").mkdir()
+    shutil.move(workdir / "qcsync.yaml", workdir / "elsewhere" / "qcsync.yaml")
+    missing = qcsync("apply", "plan.json", "--allow-live")
+    assert missing.exit_code == 1
+    assert "qcsync.yaml" in missing.stderr
+    (workdir / "other.yaml").write_text(config_text(account, "other"), encoding="utf-8")
+    emulator.clear_log()
+    wrong = qcsync("apply", "plan.json", "-f", "other.yaml", "--allow-live")
+    assert wrong.exit_code == 1
+    assert "other.yaml (for qcsync.yaml): differs" in wrong.stderr
+    assert emulator.writes() == []
+    moved = qcsync("apply", "plan.json", "-f", "elsewhere", "--allow-live")
+    assert moved.exit_code == 0, moved.stdout + moved.stderr
+    assert org_projects(emulator)["Strategies/A"]["description"] == "new"
+
+
+def test_a_plan_that_records_no_config_is_refused(
+    qcsync: Run, emulator: Any, workdir: Path, saved: dict[str, Any]
+) -> None:
+    saved["config"] = []
+    (workdir / "old.json").write_text(json.dumps(saved), encoding="utf-8")
+    emulator.clear_log()
+    result = qcsync("apply", "old.json", "--allow-live")
+    assert result.exit_code == 1
+    assert "records no config files" in result.stderr
+    assert emulator.writes() == []
+
+
+def test_the_saved_plan_records_each_config_file_and_its_digest(qcsync: Run, workdir: Path) -> None:
+    split = Path(__file__).resolve().parents[2] / "examples" / "split"
+    result = qcsync("plan", "-f", str(split), "-o", "split.json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads((workdir / "split.json").read_text(encoding="utf-8"))
+    assert [Path(c["path"]).name for c in document["config"]] == sorted(
+        p.name for p in split.glob("*.yaml")
+    )
+    assert all(len(c["sha256"]) == 64 for c in document["config"])
