@@ -58,8 +58,9 @@ class _UnknownOutcome(QcsyncError):
     """A change that was sent, whose outcome neither an answer nor a read could tell."""
 
 
-def _confirmed(write: Callable[[], object], landed: Callable[[], bool]) -> None:
-    """Send a write; if its answer was lost, read back whether it landed.
+def _confirmed(client: QCClient, write: Callable[[], object], landed: Callable[[], bool]) -> None:
+    """Send a write; if its answer was lost, read back whether it landed, for as long as a slow
+    write may take to land.
 
     Returns when it landed; raises QcsyncError (failed) when a read shows it did not happen,
     _UnknownOutcome when that read fails too.
@@ -68,7 +69,7 @@ def _confirmed(write: Callable[[], object], landed: Callable[[], bool]) -> None:
         write()
     except AmbiguousWriteError as error:
         try:
-            happened = landed()
+            happened = client.settled(landed)
         except QcsyncError as read_error:
             raise _UnknownOutcome(
                 f"{error}; reading back whether it happened failed too ({read_error}); {FIND_OUT}"
@@ -140,6 +141,7 @@ def _create(run: _Run, change: Change, notes: list[str]) -> tuple[str, int]:
         pid = project.id
         try:
             _confirmed(
+                run.client,
                 lambda: run.client.update_project(pid, description=description),
                 lambda: update_landed(run.client, pid, name=None, description=description),
             )
@@ -160,6 +162,7 @@ def _create(run: _Run, change: Change, notes: list[str]) -> tuple[str, int]:
         pid = project.id
         try:
             _confirmed(
+                run.client,
                 lambda: run.client.update_project_nodes(pid, ids),
                 lambda: nodes_landed(run.client, pid, ids),
             )
@@ -199,6 +202,7 @@ def _execute(run: _Run, change: Change) -> ChangeResult:
                 description = after_description if isinstance(after_description, str) else None
                 target = pid
                 _confirmed(
+                    run.client,
                     lambda: client.update_project(target, name=name, description=description),
                     lambda: update_landed(client, target, name=name, description=description),
                 )
@@ -209,6 +213,7 @@ def _execute(run: _Run, change: Change) -> ChangeResult:
                 ids = list(after) if isinstance(after, tuple) else []
                 target = pid
                 _confirmed(
+                    run.client,
                     lambda: client.update_project_nodes(target, ids),
                     lambda: nodes_landed(client, target, ids),
                 )
@@ -230,7 +235,9 @@ def _execute(run: _Run, change: Change) -> ChangeResult:
                 backup = take_backup(client, project, run.backup_dir, run.now)
                 target = pid
                 _confirmed(
-                    lambda: client.delete_project(target), lambda: delete_landed(client, target)
+                    run.client,
+                    lambda: client.delete_project(target),
+                    lambda: delete_landed(client, target),
                 )
                 message = f"deleted (backup {backup}; `qcsync restore` brings it back)"
             case _ as unreachable:

@@ -405,6 +405,25 @@ class QCClient:
             )
         return None
 
+    def settled(self, landed: Callable[[], bool]) -> bool:
+        """Whether a write of unknown outcome took effect, asking `landed()` for as long as a
+        slow write may take to land (`create_settle`). True as soon as it did; False only when a
+        read at the end of that time shows it did not; the ApiError of that read when it failed.
+        """
+        failure: ApiError | None = None
+        for pause in self._settle_pauses():
+            self._sleep(pause)
+            try:
+                if landed():
+                    return True
+            except ApiError as error:
+                failure = error
+                continue
+            failure = None
+        if failure is not None:
+            raise failure
+        return False
+
     def _write_once(
         self, endpoint: str, body: Mapping[str, Any], happened: Callable[[], T | None]
     ) -> tuple[dict[str, Any] | T, bool]:

@@ -78,6 +78,14 @@ class FaultPlan:
         self._queued: dict[str, deque[Fault]] = {}
         self._lock = threading.Lock()
 
+    def set_rate(self, rate: float, random_seed: int | None = None) -> None:
+        """Change the random fault rate from now on (0 stops random faults); queued ones stay."""
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError("fault_rate must be between 0 and 1")
+        with self._lock:
+            self._rate = rate
+            self._random = random.Random(random_seed)
+
     def inject(self, endpoint: str, fault: Fault, times: int = 1) -> None:
         with self._lock:
             self._queued.setdefault(endpoint.strip("/"), deque()).extend([fault] * times)

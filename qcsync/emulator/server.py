@@ -409,6 +409,10 @@ class Emulator:
         with self._log_lock:
             self.requests.clear()
 
+    def set_fault_rate(self, rate: float, random_seed: int | None = None) -> None:
+        """Random faults from now on at ``rate`` (repeatable with ``random_seed``); 0 stops them."""
+        self._faults.set_rate(rate, random_seed)
+
     def inject(self, endpoint: str, fault: Fault, times: int = 1) -> None:
         """Make the next ``times`` authorized calls of ``endpoint`` (``projects/create``) fail."""
         self._faults.inject(endpoint, fault, times)

@@ -153,3 +153,14 @@ def test_random_timeouts_and_slow_answers_take_fault_seconds(
 def test_negative_fault_seconds_are_rejected() -> None:
     with pytest.raises(ValueError, match="fault_seconds"):
         Emulator(fault_seconds=-1)
+
+
+def test_the_fault_rate_can_be_switched_on_and_off_while_serving(emulator: Emulator) -> None:
+    emulator.set_fault_rate(1.0, random_seed=1)
+    with contextlib.suppress(requests.RequestException):
+        call(emulator, "authenticate", timeout=5)
+    assert emulator.requests[-1].fault != ""
+    emulator.set_fault_rate(0.0)
+    assert [call(emulator, "authenticate").status_code for _ in range(5)] == [200] * 5
+    with pytest.raises(ValueError, match="fault_rate"):
+        emulator.set_fault_rate(2.0)

@@ -64,7 +64,7 @@ def test_an_update_lost_whose_read_back_fails_is_unknown_and_says_what_to_run(
     pid = emulator.add_project("S/P", description="old")
     emulator.inject("projects/update", Fault.lost_response())
     emulator.inject("projects/update", UNAVAILABLE, times=4)
-    emulator.inject("projects/read", UNAVAILABLE, times=5)
+    emulator.inject("projects/read", UNAVAILABLE, times=100)
     result = only_result(client, plan_of(emulator, describe(pid, "old", "new")), tmp_path)
     assert result.outcome is Outcome.UNKNOWN
     assert "run `qcsync plan` to see whether it happened" in result.message
@@ -165,7 +165,7 @@ def test_after_an_unknown_outcome_nothing_new_is_started(
     second = emulator.add_project("S/Q", description="old")
     emulator.inject("projects/update", Fault.lost_response())
     emulator.inject("projects/update", UNAVAILABLE, times=4)
-    emulator.inject("projects/read", UNAVAILABLE, times=5)
+    emulator.inject("projects/read", UNAVAILABLE, times=100)
     plan = plan_of(emulator, describe(first, "old", "new"))
     plan = Plan(
         plan.organization_id,
