@@ -15,6 +15,7 @@ import secrets
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -40,6 +41,7 @@ from qcsync.interrupt import Interrupt
 if TYPE_CHECKING:
     from qcsync.client import QCClient
     from qcsync.model import DesiredState
+    from qcsync.network import RetryNotice
     from qcsync.plan import ConfigFile, Plan
     from qcsync.report import ApplyReport, ChangeResult
     from qcsync.restore import RestoreResult
@@ -226,6 +228,27 @@ def schema() -> None:
 # --- connecting -------------------------------------------------------------------------------
 
 
+class _RetryNotices:
+    """One line on stderr while a request is retried, so a slow or failing network is never
+    silence. Concurrent requests failing alike share a line: the same attempt failing for the
+    same cause is told once a second."""
+
+    QUIET_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: dict[str, float] = {}
+
+    def __call__(self, notice: RetryNotice) -> None:
+        key = f"{notice.attempt} {notice.checking} {notice.cause}"
+        now = time.monotonic()
+        with self._lock:
+            if now - self._last.get(key, -self.QUIET_SECONDS) < self.QUIET_SECONDS:
+                return
+            self._last[key] = now
+        _say(notice.line(), err=True)
+
+
 @contextlib.contextmanager
 def _connect(options: GlobalOptions, parallelism: int = 1) -> Iterator[QCClient]:
     """A client for the real service, or for the embedded emulator with --sandbox.
@@ -239,7 +262,7 @@ def _connect(options: GlobalOptions, parallelism: int = 1) -> Iterator[QCClient]
     if not options.sandbox:
         credentials = load_credentials(os.environ)
         url = resolve_api_url(options.api_url, os.environ)
-        with QCClient(url, credentials, pool_size=parallelism) as client:
+        with QCClient(url, credentials, pool_size=parallelism, on_retry=_RetryNotices()) as client:
             yield client
         return
 
@@ -264,7 +287,9 @@ def _connect(options: GlobalOptions, parallelism: int = 1) -> Iterator[QCClient]
             ) from None
         with sandbox as emulator:
             credentials = Credentials(user_id=emulator.user_id, token=emulator.token)
-            with QCClient(emulator.base_url, credentials, pool_size=parallelism) as client:
+            with QCClient(
+                emulator.base_url, credentials, pool_size=parallelism, on_retry=_RetryNotices()
+            ) as client:
                 yield client
 
 

@@ -46,6 +46,14 @@ from qcsync.model import (
     ProjectFile,
     ProjectNodes,
 )
+from qcsync.network import (
+    Failure,
+    RetryNotice,
+    classify_connection_error,
+    hint,
+    lacks_api_path,
+    url_hint,
+)
 from qcsync.session import DEFAULT_POOL_SIZE, new_session
 
 log = logging.getLogger("qcsync.http")
@@ -61,18 +69,22 @@ CLOCK_HINT = (
 class _Unknown(Exception):
     """An attempt whose outcome is unknown: the request may have been acted on."""
 
-    def __init__(self, cause: str) -> None:
-        super().__init__(cause)
-        self.cause = cause
+    def __init__(self, kind: Failure, cause: str | None = None) -> None:
+        self.kind = kind
+        self.cause = cause or kind.value
+        super().__init__(self.cause)
 
 
 class _Refused(Exception):
     """An attempt the service did not act on (connect failure, 429): safe to send again."""
 
-    def __init__(self, cause: str, retry_after: float | None = None) -> None:
-        super().__init__(cause)
-        self.cause = cause
+    def __init__(
+        self, kind: Failure, cause: str | None = None, retry_after: float | None = None
+    ) -> None:
+        self.kind = kind
+        self.cause = cause or kind.value
         self.retry_after = retry_after
+        super().__init__(self.cause)
 
 
 def signature_headers(credentials: Credentials, timestamp: int) -> dict[str, str]:
@@ -188,10 +200,13 @@ class QCClient:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         create_settle: float = 60.0,
+        on_retry: Callable[[RetryNotice], None] | None = None,
     ) -> None:
         """`create_settle`: seconds to keep looking for a create (or a delete, which must not
         reach a binned project twice) whose answer was lost or late before it may be sent again
-        (a write slower than the read timeout still lands)."""
+        (a write slower than the read timeout still lands).
+        `on_retry`: told of every failed or slow attempt before the client tries again or looks
+        whether a lost write happened (the CLI prints a notice; the client never prints)."""
         if has_url_credentials(base_url):
             # The URL would be echoed in messages and logs; qcsync signs with the token instead.
             raise CredentialsError(
@@ -212,6 +227,7 @@ class QCClient:
         self._lock = threading.Lock()
         self._preferred: str | None = None
         self._create_settle = max(0.0, create_settle)
+        self._on_retry = on_retry
 
     def __repr__(self) -> str:
         return f"QCClient({self.base_url!r}, {self._credentials!s})"
@@ -259,21 +275,25 @@ class QCClient:
             ) from None
         except requests.ConnectTimeout:
             self._log(endpoint, body, attempt, "connect timeout", started)
-            raise _Refused("connection timed out") from None
+            raise _Refused(Failure.CONNECT_TIMEOUT) from None
         except requests.Timeout:
             self._log(endpoint, body, attempt, "read timeout", started)
-            raise _Unknown("timed out waiting for the answer") from None
+            raise _Unknown(Failure.READ_TIMEOUT) from None
         except requests.ConnectionError as error:
             self._log(endpoint, body, attempt, "connection error", started)
-            # A refused connection never reached the service; a dropped one may have.
-            if "refused" in str(error).lower() or "NewConnectionError" in repr(error):
-                raise _Refused("connection refused") from None
-            raise _Unknown("the connection was closed without an answer") from None
+            # A refused connection (or an unresolved name, or a proxy that is not there) never
+            # reached the service; a dropped one may have.
+            kind = classify_connection_error(error)
+            if kind is Failure.DROPPED:
+                raise _Unknown(kind) from None
+            raise _Refused(kind) from None
         except requests.RequestException as error:
             # A body cut off mid-way (ChunkedEncodingError) and the like: the request was sent,
             # so its outcome is unknown. Only the class name: requests' texts repeat the URL.
             self._log(endpoint, body, attempt, type(error).__name__, started)
-            raise _Unknown(f"the answer was broken ({type(error).__name__})") from None
+            raise _Unknown(
+                Failure.BROKEN, f"the answer was broken ({type(error).__name__})"
+            ) from None
         self._log(endpoint, body, attempt, str(response.status_code), started)
         return self._decode(endpoint, response)
 
@@ -295,18 +315,27 @@ class QCClient:
                 message=f"authentication failed ({detail}): {CLOCK_HINT}",
             )
         if status == 429:
-            raise _Refused("rate limited (429)", _retry_after(response))
+            raise _Refused(Failure.RATE_LIMITED, retry_after=_retry_after(response))
         if status >= 500:
-            raise _Unknown(f"HTTP {status}" + (f": {first}" if first else ""))
+            raise _Unknown(Failure.SERVER_ERROR, f"HTTP {status}" + (f": {first}" if first else ""))
         if status >= 400:
+            # Every endpoint qcsync calls exists, so a 404 (or an answer without QuantConnect's
+            # JSON) is most often a wrong URL, such as one without /api/v2/.
+            wrong_url = status in (404, 405) or not data
+            where = f" from {self.base_url}{endpoint}" if wrong_url else ""
+            advice = f"; {url_hint(self.base_url)}" if wrong_url else ""
             raise ApiError(
                 endpoint,
                 errors,
                 status=status,
-                message=f"HTTP {status}" + (f": {first}" if first else ""),
+                message=f"HTTP {status}{where}" + (f": {first}" if first else "") + advice,
             )
         if not data:
-            raise ApiError(endpoint, status=status, message="the answer is not a JSON object")
+            raise ApiError(
+                endpoint,
+                status=status,
+                message=f"the answer is not a JSON object; {url_hint(self.base_url)}",
+            )
         if data.get("success") is not True:
             raise ApiError(
                 endpoint, errors or ["the service answered success: false"], status=status
@@ -341,28 +370,57 @@ class QCClient:
         until a read shows that it did not happen.
         """
         payload = body or {}
-        last = ""
+        last: _Refused | _Unknown | None = None
         seen = len(unknown) if unknown is not None else 0
+        started = time.monotonic()
         for attempt in range(self._max_retries + 1):
             try:
                 return self._attempt(endpoint, payload, attempt)
             except _Refused as failure:
-                last, retry_after = failure.cause, failure.retry_after
+                last, retry_after = failure, failure.retry_after
             except _Unknown as failure:
-                last, retry_after = failure.cause, None
+                last, retry_after = failure, None
                 if unknown is not None:
                     unknown.append(failure.cause)
             if attempt < self._max_retries:
-                self._sleep(self._delay(attempt, retry_after))
+                delay = self._delay(attempt, retry_after)
+                self._notify(endpoint, last.cause, attempt, delay)
+                self._sleep(delay)
+        assert last is not None
+        gave_up = self._gave_up(endpoint, last, started)
         if unknown is not None and len(unknown) > seen:
             raise AmbiguousWriteError(
                 endpoint,
-                message=f"gave up after {self._max_retries + 1} attempts: {last}; an attempt's "
-                "answer was lost, so it may have happened",
+                message=f"{gave_up}; an attempt's answer was lost, so it may have happened",
             )
-        raise TransportError(
-            endpoint, message=f"gave up after {self._max_retries + 1} attempts: {last}"
+        raise TransportError(endpoint, message=gave_up)
+
+    def _gave_up(self, endpoint: str, last: _Refused | _Unknown, started: float) -> str:
+        """`gave up after 5 attempts: CAUSE (POST URL, 6.6s); HINT`: what, where, how long, and
+        what to check."""
+        seconds = time.monotonic() - started
+        advice = hint(last.kind, self.base_url)
+        if lacks_api_path(self.base_url) and last.kind not in (Failure.DNS, Failure.REFUSED):
+            advice = url_hint(self.base_url)  # something answered, but not QuantConnect's API
+        return (
+            f"gave up after {self._max_retries + 1} attempts: {last.cause} "
+            f"(POST {self.base_url}{endpoint}, {seconds:.1f}s); {advice}"
         )
+
+    def _notify(
+        self, endpoint: str, cause: str, attempt: int, delay: float, *, checking: bool = False
+    ) -> None:
+        if self._on_retry is not None:
+            self._on_retry(
+                RetryNotice(
+                    url=self.base_url + endpoint,
+                    cause=cause,
+                    attempt=attempt + 1,
+                    attempts=self._max_retries + 1,
+                    delay=delay,
+                    checking=checking,
+                )
+            )
 
     def _write(self, endpoint: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """An idempotent write, retried; AmbiguousWriteError when its outcome is unknown."""
@@ -431,27 +489,30 @@ class QCClient:
         whether it took effect (for as long as a slow write may take to land); only when it did
         not is the write sent again. Returns the answer (or what `happened()` found) and whether
         the write was sent again after an attempt of unknown outcome."""
-        last = ""
+        last: _Refused | _Unknown | None = None
         resent = False
+        started = time.monotonic()
         for attempt in range(self._max_retries + 1):
             retry_after = None
             try:
                 return self._attempt(endpoint, body, attempt), resent
             except _Refused as failure:
-                last, retry_after = failure.cause, failure.retry_after
+                last, retry_after = failure, failure.retry_after
             except _Unknown as failure:
-                last = failure.cause
-                done = self._look_for(endpoint, last, happened)
+                last = failure
+                self._notify(endpoint, failure.cause, attempt, 0.0, checking=True)
+                done = self._look_for(endpoint, failure.cause, happened)
                 if done is not None:
                     return done, resent
                 if attempt < self._max_retries:
                     resent = True
                 continue  # the look waited long enough
             if attempt < self._max_retries:
-                self._sleep(self._delay(attempt, retry_after))
-        raise TransportError(
-            endpoint, message=f"gave up after {self._max_retries + 1} attempts: {last}"
-        )
+                delay = self._delay(attempt, retry_after)
+                self._notify(endpoint, last.cause, attempt, delay)
+                self._sleep(delay)
+        assert last is not None
+        raise TransportError(endpoint, message=self._gave_up(endpoint, last, started))
 
     @staticmethod
     def _parsed(endpoint: str, parse: Callable[[], T]) -> T:
