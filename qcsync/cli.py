@@ -614,7 +614,7 @@ def apply(
                     parallelism=parallelism,
                     on_result=_progress,
                     interrupt=interrupt,
-                    on_notice=lambda notice: click.echo(notice, err=True),
+                    on_notice=lambda notice: _say(notice, err=True),
                 )
             if not report.ok:
                 raise ApplyError(report)

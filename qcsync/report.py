@@ -79,7 +79,12 @@ def headline(report: ApplyReport) -> str:
     others = ", ".join(
         f"{report.projects(o).total} {o.value}" for o in Outcome if o is not Outcome.APPLIED
     )
-    verb = "interrupted" if report.interrupted else "failed"
+    if report.interrupted:
+        verb = "interrupted"
+    elif report.count(Outcome.FAILED) or not report.count(Outcome.UNKNOWN):
+        verb = "failed"
+    else:
+        verb = "incomplete"  # nothing failed; some outcomes could not be learned
     return f"Apply {verb}: {applied}; {others} ({elapsed})."
 
 

@@ -136,3 +136,21 @@ def test_a_second_ctrl_c_abandons_the_change_in_flight_and_says_which(
     assert run(emulator, tmp_path, "apply", "--auto-approve") == 0
     assert run(emulator, tmp_path, "plan", "--detailed-exitcode") == 0
     assert account(emulator) == set(NAMES)
+
+
+def test_the_report_is_printed_once_when_stdout_and_stderr_are_one_file(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    (tmp_path / "qcsync.yaml").write_text(CONFIG, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "qcsync", "apply", "--auto-approve"],
+        cwd=tmp_path,
+        env=environment(emulator, tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # one file, as in a CI log or a terminal
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.count("Apply complete:") == 1

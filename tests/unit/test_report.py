@@ -51,6 +51,13 @@ def report(*outcomes: Outcome, interrupted: bool = False) -> ApplyReport:
         ),
         pytest.param(
             (Outcome.APPLIED, Outcome.UNKNOWN, Outcome.NOT_ATTEMPTED),
+            False,
+            "Apply incomplete: 1 created, 0 updated, 0 deleted; "
+            "0 failed, 1 not attempted, 1 unknown (1.2s).",
+            id="unknown, none failed",
+        ),
+        pytest.param(
+            (Outcome.APPLIED, Outcome.UNKNOWN, Outcome.NOT_ATTEMPTED),
             True,
             "Apply interrupted: 1 created, 0 updated, 0 deleted; "
             "0 failed, 1 not attempted, 1 unknown (1.2s).",
