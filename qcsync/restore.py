@@ -32,6 +32,7 @@ from typing import Any
 from qcsync.backup import DEFAULT_BACKUP_ROOT, read_backup
 from qcsync.client import QCClient
 from qcsync.config import name_problem
+from qcsync.datafile import DataFileError, read_json
 from qcsync.errors import BackupError, QcsyncError
 from qcsync.model import LANGUAGES, RECYCLE_BIN, LiveProject, in_recycle_bin
 
@@ -153,15 +154,12 @@ def journal_path(backup: Path) -> Path:
 
 
 def _read_journal(path: Path) -> dict[str, Any] | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         return None
-    except OSError as error:
-        raise BackupError(f"cannot read {path}: {error.strerror}") from None
     try:
-        document = json.loads(text) if len(text) < 4096 else None
-    except json.JSONDecodeError:
+        # Bounded like every data file: a hand-made journal must not end in RecursionError.
+        document = read_json(path, "a qcsync restore journal", max_bytes=4096)
+    except DataFileError:
         document = None
     if not isinstance(document, dict) or not isinstance(document.get("name"), str):
         raise BackupError(f"{path} is not a qcsync restore journal; delete it and run again")

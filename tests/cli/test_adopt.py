@@ -99,35 +99,50 @@ def test_the_ci_examples_parse_as_yaml() -> None:
     assert hooks[0]["entry"] == "qcsync validate"
 
 
-def qcsync_steps(job: str) -> list[str]:
-    """The `run:` scripts of a workflow job that call qcsync, unconditional ones only."""
+# A pull request from this repository (not a fork): the condition the plan job's API steps carry.
+SAME_REPO = "github.event.pull_request.head.repo.full_name == github.repository"
+
+
+def runnable_steps(job: str) -> list[dict[str, Any]]:
+    """The `run:` steps of a workflow job that run on a push or a same-repository pull request,
+    installing qcsync aside (the test's own is used)."""
     steps = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"][job]["steps"]
     return [
-        s["run"]
+        s
         for s in steps
-        if "run" in s and "qcsync " in s["run"] and "if" not in s and "pip install" not in s["run"]
+        if "run" in s and "pip install" not in s["run"] and s.get("if", SAME_REPO) == SAME_REPO
     ]
 
 
-def run_steps(job: str, emulator: Any, workdir: Path, output: Path) -> None:
-    env = {
-        **os.environ,
-        # The workflow's `env:` block, pointed at the emulator.
-        "QC_USER_ID": emulator.user_id,
-        "QC_API_TOKEN": emulator.token,
-        "QC_API_URL": emulator.base_url,
-        "QCSYNC_CONFIG": "qcsync.yaml",
-        "NO_COLOR": "1",
-        "GITHUB_OUTPUT": str(output),
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+def expand(value: object, values: dict[str, str]) -> str:
+    """GitHub's `${{ ... }}` expansion of an `env:` value; an unknown expression fails the test."""
+    return re.sub(r"\$\{\{\s*(.*?)\s*\}\}", lambda m: values[m.group(1)], str(value))
+
+
+def run_steps(job: str, emulator: Any, workdir: Path, output: Path, flags: str = "") -> None:
+    """Run a job's steps as GitHub would: each with the workflow's `env:` and its own, the
+    expressions expanded; nothing else of the test's environment carries credentials."""
+    values = {
+        "secrets.QC_USER_ID": emulator.user_id,
+        "secrets.QC_API_TOKEN": emulator.token,
+        "inputs.flags": flags,
     }
-    for step in qcsync_steps(job):
-        # GitHub expands `${{ ... }}` before the shell runs; the recipe's only one is the
-        # optional `inputs.flags`, empty on push and pull_request events.
-        script = re.sub(r"\$\{\{[^}]*\}\}", "", step)
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    base = {k: v for k, v in os.environ.items() if not k.startswith("QC_")}
+    base.update(
+        {
+            "QC_API_URL": emulator.base_url,  # the one change: the emulator, not the service
+            "HOME": str(workdir),  # no ~/.lean/credentials to fall back on
+            "GITHUB_OUTPUT": str(output),
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+            **{k: expand(v, values) for k, v in workflow["env"].items()},
+        }
+    )
+    for step in runnable_steps(job):
+        env = {**base, **{k: expand(v, values) for k, v in step.get("env", {}).items()}}
         # GitHub runs `run:` steps with `bash --noprofile --norc -eo pipefail`.
         subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
             cwd=workdir,
             env=env,
             check=True,
