@@ -123,3 +123,36 @@ def param_str_list(params: dict[str, Any], key: str) -> list[str]:
     if isinstance(value, dict):
         raise ValueError(f"{key} must be a list of strings")
     return [str(value)]
+
+
+def param_bool(params: dict[str, Any], key: str) -> bool | None:
+    """A boolean: JSON ``true``/``false`` or, form-encoded, ``true``/``false``/``1``/``0``."""
+    value = params.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+        return value.strip().lower() in ("true", "1")
+    raise ValueError(f"{key} must be true or false")
+
+
+def param_int_list(params: dict[str, Any], key: str) -> list[int] | None:
+    """A list of integers (a JSON array, ``key[i]=`` or repeated form keys); ``key=`` (empty)
+    is the empty list; None when absent."""
+    if key not in params:
+        return None
+    value = params[key]
+    if value == "" or value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    result = []
+    for item in items:
+        if isinstance(item, bool) or not (
+            isinstance(item, int) or (isinstance(item, str) and re.fullmatch(r"\d+", item.strip()))
+        ):
+            raise ValueError(f"{key} must be a list of project ids")
+        result.append(int(item))
+    return result

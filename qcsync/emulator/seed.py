@@ -5,6 +5,11 @@ A seed is a JSON-able dict (``--seed FILE`` on the command line replaces this on
     {
       "deleteMode": "recycle",           # optional: "recycle" (default: deleted projects go
                                          # to "Recycle Bin/") or "hard" (removed at once)
+      "users": [                         # optional: users who can be added as collaborators
+        {"publicId": "mia-ai",           # required: the public profile id (qc-api.md §1)
+         "uid": 1234,                    # optional integer, default 0
+         "name": "Mia", "email": "...", "bio": "", "profileImage": "https://..."}  # optional
+      ],
       "organizations": [
         {
           "id": "<32 hex>",             # required
@@ -13,6 +18,8 @@ A seed is a JSON-able dict (``--seed FILE`` on the command line replaces this on
           "seats": 5,                    # optional, default 1
           "preferred": true,             # exactly one organization should be preferred
           "ownerName": "Emulator User",  # optional
+          "tier": "team",                # optional file quotas: free, quant-researcher, team
+                                         # (default), trading-firm, institution
           "nodes": {                     # optional; each list optional
             "backtest": [{"id": "BN-<32 hex>", "name": "...", "sku": "B2-8", ...}],
             "research": [...],
@@ -24,7 +31,11 @@ A seed is a JSON-able dict (``--seed FILE`` on the command line replaces this on
              "description": "",            # optional
              "codeRunning": false,         # optional
              "files": {"main.py": "..."},  # optional, default: the language's default files
-             "nodes": ["BN-..."]}          # optional node ids; omitted -> autoSelectNode
+             "nodes": ["BN-..."],          # optional node ids; omitted -> autoSelectNode
+             "parameters": [{"key": "ema", "value": "10"}],    # optional
+             "libraries": ["Library/Tools"],  # optional names of seeded projects (same org)
+             "collaborators": [{"publicId": "mia-ai", "write": true, "liveControl": false}],
+             "encrypted": false}           # optional; encrypted projects refuse files/*
           ]
         }
       ]
@@ -89,9 +100,25 @@ def complete_node(entry: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
+DEFAULT_USERS: list[dict[str, Any]] = [
+    {
+        "publicId": "mia-ai",
+        "uid": 226949,
+        "name": "Mia",
+        "email": "mia@example.com",
+        "bio": "A bio",
+        "profileImage": "https://cdn.quantconnect.com/web/i/users/profile/abc123.jpeg",
+    },
+    {"publicId": "johnny_walker", "uid": 318842, "name": "Johnny Walker", "bio": ""},
+    {"publicId": "ada-quant", "uid": 402117, "name": "Ada Quant", "bio": ""},
+]
+
+
 def default_seed() -> dict[str, Any]:
-    """The seeded account: a preferred and a second organization, each with nodes and projects."""
+    """The seeded account: a preferred and a second organization, each with nodes and projects,
+    and the users who can be added as collaborators."""
     return {
+        "users": copy.deepcopy(DEFAULT_USERS),
         "organizations": [
             {
                 "id": PREFERRED_ORGANIZATION_ID,
@@ -100,6 +127,7 @@ def default_seed() -> dict[str, Any]:
                 "seats": 5,
                 "preferred": True,
                 "ownerName": "Emulator User",
+                "tier": "team",
                 "nodes": {
                     "backtest": [
                         {
@@ -174,6 +202,7 @@ def default_seed() -> dict[str, Any]:
                 "seats": 1,
                 "preferred": False,
                 "ownerName": "Emulator User",
+                "tier": "free",
                 "nodes": {
                     "backtest": [
                         {
@@ -212,5 +241,5 @@ def default_seed() -> dict[str, Any]:
                     },
                 ],
             },
-        ]
+        ],
     }

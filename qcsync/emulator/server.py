@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from qcsync.emulator.auth import check_signature
+from qcsync.emulator.content_routes import CONTENT_ROUTES, CONTENT_WRITES
 from qcsync.emulator.faults import Fault, FaultPlan
 from qcsync.emulator.request import (
     BadRequest,
@@ -37,16 +38,19 @@ from qcsync.emulator.seed import default_seed
 from qcsync.emulator.store import BusinessError, Store
 
 API_PREFIX = "/api/v2"
-WRITE_ENDPOINTS = frozenset(
-    {
-        "projects/create",
-        "projects/update",
-        "projects/delete",
-        "projects/nodes/update",
-        "files/create",
-        "files/update",
-        "files/delete",
-    }
+WRITE_ENDPOINTS = (
+    frozenset(
+        {
+            "projects/create",
+            "projects/update",
+            "projects/delete",
+            "projects/nodes/update",
+            "files/create",
+            "files/update",
+            "files/delete",
+        }
+    )
+    | CONTENT_WRITES
 )
 
 
@@ -90,13 +94,6 @@ def _read_projects(store: Store, params: dict[str, Any]) -> dict[str, Any]:
         param_int(params, "projectId"), param_int(params, "start"), param_int(params, "end")
     )
     return {"projects": projects, "versions": store.lean_versions(), "success": True}
-
-
-def _update_project(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    store.update_project(
-        param_int(params, "projectId"), param_str(params, "name"), param_str(params, "description")
-    )
-    return {"success": True, "errors": []}
 
 
 def _delete_project(store: Store, params: dict[str, Any]) -> dict[str, Any]:
@@ -161,7 +158,6 @@ ROUTES: dict[str, Handler] = {
     "authenticate": _authenticate,
     "projects/create": _create_project,
     "projects/read": _read_projects,
-    "projects/update": _update_project,
     "projects/delete": _delete_project,
     "projects/nodes/read": _read_project_nodes,
     "projects/nodes/update": _update_project_nodes,
@@ -172,6 +168,7 @@ ROUTES: dict[str, Handler] = {
     "files/delete": _delete_file,
     "organizations/read": _read_organization,
     "organizations/list": _list_organizations,
+    **CONTENT_ROUTES,
 }
 
 
@@ -440,6 +437,21 @@ class Emulator:
 
     def set_code_running(self, project_id: int, running: bool) -> None:
         self._store.set_code_running(project_id, running)
+
+    def set_tier(self, organization_id: str | None, tier: str) -> None:
+        """Set an organization's tier (``free`` ... ``institution``): its file quotas."""
+        self._store.set_tier(organization_id, tier)
+
+    def set_encrypted(self, project_id: int, encrypted: bool = True) -> None:
+        self._store.set_encrypted(project_id, encrypted)
+
+    def add_user(self, public_id: str, **fields: Any) -> dict[str, Any]:
+        """Make a user known, so ``projects/collaboration/create`` can add them."""
+        return self._store.add_user({"publicId": public_id, **fields})
+
+    def lock_elsewhere(self, project_id: int, code_source_id: str = "Web IDE") -> None:
+        """Someone else takes the project's collaboration lock (a colleague in the web IDE)."""
+        self._store.lock_elsewhere(project_id, code_source_id)
 
     def touch(self, project_id: int) -> None:
         """Bump ``modified``, as an edit in the web IDE would."""

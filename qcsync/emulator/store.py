@@ -36,7 +36,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+from qcsync.emulator import content
 from qcsync.emulator.journal import Journal
+from qcsync.emulator.projectcontent import ProjectContent
+from qcsync.emulator.refusal import BusinessError
 from qcsync.emulator.seed import complete_node
 
 _T = TypeVar("_T")
@@ -88,16 +91,15 @@ def _copy(value: _T) -> _T:
     return copied
 
 
-class BusinessError(Exception):
-    """A request the service refuses with HTTP 200 and ``success: false``."""
-
-
 def wire_date(seconds: float) -> str:
     """The service's date format: ``YYYY-MM-DD HH:MM:SS`` in UTC, no zone, no fraction."""
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds))
 
 
-class Store:
+__all__ = ["BusinessError", "Store", "wire_date"]
+
+
+class Store(ProjectContent):
     """Thread-safe account state in memory, persisted to ``state_path`` when one is given.
 
     Projects are indexed by id and names by organization, so a lookup or a create costs the same
@@ -129,6 +131,16 @@ class Store:
         self._delete_mode = "recycle"
         self._clock_offset = 0.0
         self._binned: dict[int, float] = {}  # project id -> when it entered the Recycle Bin
+        self._users: dict[str, dict[str, Any]] = {}  # public id -> known user
+        uid = int(user_id) if user_id.isdigit() else 0
+        self._owner = content.user_from_seed(
+            {
+                "uid": uid,
+                "publicId": "emulator-user",
+                "name": "Emulator User",
+                "email": "emulator@example.com",
+            }
+        )
         if self._journal is not None and self._journal.exists():
             snapshot, entries = self._journal.read()
             if snapshot.get("format") != STATE_FORMAT:
@@ -166,6 +178,7 @@ class Store:
 
     def _load_seed(self, seed: Mapping[str, Any]) -> None:
         self._load_settings({"deleteMode": seed.get("deleteMode", "recycle")})
+        self._load_users(seed.get("users", []))
         for org in seed.get("organizations", []):
             nodes = org.get("nodes", {})
             self._add_organization(
@@ -176,6 +189,7 @@ class Store:
                     "seats": int(org.get("seats", 1)),
                     "preferred": bool(org.get("preferred", False)),
                     "ownerName": str(org.get("ownerName", "Emulator User")),
+                    "tier": content.check_tier(org.get("tier", content.DEFAULT_TIER)),
                     "nodes": {k: [complete_node(n) for n in nodes.get(k, [])] for k in NODE_KINDS},
                 }
             )
@@ -193,13 +207,73 @@ class Store:
                 )
                 if entry.get("nodes"):
                     self._select_nodes(self._record(project_id), list(entry["nodes"]))
+                self._seed_content(self._record(project_id), entry)
+        for org in seed.get("organizations", []):
+            for entry in org.get("projects", []):
+                if entry.get("libraries"):
+                    self._seed_libraries(str(org["id"]), entry)
+
+    def _load_users(self, users: Any) -> None:
+        if not isinstance(users, list):
+            raise ValueError("users must be a list")
+        for entry in users:
+            user = content.user_from_seed(entry)
+            if user["publicId"] == self._owner["publicId"]:
+                raise ValueError(f"user {user['publicId']} is the emulator's own user")
+            self._users[user["publicId"]] = user
+
+    def _seed_content(self, record: dict[str, Any], entry: Mapping[str, Any]) -> None:
+        """A seeded project's parameters, encryption and collaborators."""
+        project = record["project"]
+        project["parameters"] = content.parse_parameters(entry.get("parameters", []))
+        if entry.get("encrypted"):
+            self._encrypt(record, True)
+        for item in entry.get("collaborators", []):
+            public_id = str(item.get("publicId", ""))
+            user = self._users.get(public_id)
+            if user is None:
+                raise ValueError(f"{project['name']}: collaborator {public_id!r} is not a user")
+            project["collaborators"].append(
+                content.collaborator(
+                    user,
+                    live_control=bool(item.get("liveControl", False)),
+                    write=bool(item.get("write", True)),
+                    owner=False,
+                )
+            )
+
+    def _seed_libraries(self, organization_id: str, entry: Mapping[str, Any]) -> None:
+        """Links named in a seed (library project names in the same organization)."""
+        by_name = {
+            r["project"]["name"]: r
+            for r in self._projects.values()
+            if r["project"]["organizationId"] == organization_id
+        }
+        record = by_name[str(entry["name"])]
+        for name in entry["libraries"]:
+            library = by_name.get(str(name))
+            if library is None:
+                raise ValueError(f"{entry['name']}: library {name!r} is not a seeded project")
+            problem = content.library_problem(record["project"], library["project"])
+            if problem is not None:
+                raise ValueError(f"{entry['name']}: {problem}")
+            record["project"]["libraries"].append(self._link_entry(library))
+
+    @staticmethod
+    def _encrypt(record: dict[str, Any], encrypted: bool) -> None:
+        project = record["project"]
+        project["encrypted"] = encrypted
+        key_id = f"{int(project['projectId']):032x}"
+        project["encryptionKey"] = {"id": key_id, "name": "Emulator key"} if encrypted else None
 
     def _add_organization(self, org: dict[str, Any]) -> None:
+        org.setdefault("tier", content.DEFAULT_TIER)
         self._organizations.append(org)
         self._names.setdefault(str(org["id"]), set())
 
     def _load(self, snapshot: Mapping[str, Any]) -> None:
         self._load_settings(snapshot)
+        self._load_users(snapshot.get("users", []))
         for org in snapshot["organizations"]:
             self._add_organization(org)
         for record in sorted(snapshot["projects"], key=lambda r: int(r["project"]["projectId"])):
@@ -216,6 +290,7 @@ class Store:
             "deleteMode": self._delete_mode,
             "clockOffset": self._clock_offset,
             "organizations": self._organizations,
+            "users": list(self._users.values()),
             "projects": list(self._projects.values()),
         }
 
@@ -335,11 +410,14 @@ class Store:
     def _names_in(self, organization_id: str) -> set[str]:
         return self._names.get(organization_id, set())
 
-    def _file(self, record: dict[str, Any], name: str) -> dict[str, Any]:
-        for file in record["files"]:
-            if file["name"] == name:
-                return file  # type: ignore[no-any-return]
-        raise BusinessError(f"File not found: {name}")
+    def _view(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The Project as the API shows it: stored fields plus what depends on other state
+        (``maxFileSize`` from the organization's tier, library names as they are now)."""
+        project = record["project"]
+        view = {**project, "maxFileSize": content.max_file_size(self._tier(record))}
+        if project["libraries"]:
+            view["libraries"] = self._library_entries(project)
+        return view
 
     def _touch(self, record: dict[str, Any]) -> None:
         record["project"]["modified"] = self._now()
@@ -379,17 +457,7 @@ class Store:
             "ownerId": uid,
             "language": language,
             "collaborators": [
-                {
-                    "uid": uid,
-                    "liveControl": True,
-                    "permission": "write",
-                    "publicId": "emulator-user",
-                    "profileImage": "https://cdn.quantconnect.com/web/i/users/profile/default.jpg",
-                    "email": "emulator@example.com",
-                    "name": "Emulator User",
-                    "bio": "",
-                    "owner": True,
-                }
+                content.collaborator(self._owner, live_control=True, write=True, owner=True)
             ],
             "leanVersionId": LEAN_VERSION["id"],
             "leanPinnedToMaster": True,
@@ -416,8 +484,8 @@ class Store:
             "autoSelectNode": True,
             "binnedAt": self._seconds() if unique.startswith(RECYCLE_BIN) else None,
         }
-        for file_name, content in contents.items():
-            record["files"].append(self._new_file(project_id, str(file_name), str(content)))
+        for file_name, text in contents.items():
+            record["files"].append(self._new_file(project_id, str(file_name), str(text)))
         self._put(record)
         return project_id
 
@@ -456,7 +524,7 @@ class Store:
             )
             record = self._record(project_id)
             self._saved(record)
-            return _copy(record["project"])
+            return _copy(self._view(record))
 
     def read_projects(
         self, project_id: int | None = None, start: int | None = None, end: int | None = None
@@ -464,39 +532,48 @@ class Store:
         with self._lock:
             self._sweep()
             if project_id is not None:
-                return [_copy(self._record(project_id)["project"])]
+                return [_copy(self._view(self._record(project_id)))]
             # Ids only grow, so the index's insertion order reversed is newest first.
-            projects = [r["project"] for r in reversed(self._projects.values())]
+            records = list(reversed(self._projects.values()))
             if start is not None or end is not None:
                 first = 0 if start is None else start
                 if first < 0 or (end is not None and first >= end):
                     raise BusinessError("Invalid range: start must be >= 0 and less than end")
-                projects = projects[first:end]
-            return _copy(projects)
+                records = records[first:end]
+            return _copy([self._view(r) for r in records])
 
     def project(self, project_id: int) -> dict[str, Any] | None:
         with self._lock:
             self._sweep()
             record = self._projects.get(project_id)
-            return None if record is None else dict(_copy(record["project"]))
+            return None if record is None else dict(_copy(self._view(record)))
 
     def update_project(
-        self, project_id: int | None, name: str | None = None, description: str | None = None
+        self,
+        project_id: int | None,
+        name: str | None = None,
+        description: str | None = None,
+        *,
+        parameters: list[dict[str, str]] | None = None,
+        library_ids: list[int] | None = None,
     ) -> None:
+        """Partial update; ``parameters`` and ``library_ids`` replace the whole list when given
+        (qc-api.md §4.3, §4.10a); all is checked before anything changes."""
         with self._lock:
             self._sweep()
             record = self._record(project_id)
             project = record["project"]
+            if name is not None and not name.strip():
+                raise BusinessError("Project name cannot be empty")
+            taken = self._names_in(project["organizationId"])
+            if name is not None and name != project["name"] and name in taken:
+                raise BusinessError(f"A project with the name '{name}' already exists")
+            replaced = self._replace_content(record, parameters, library_ids)
             if name is not None:
-                if not name.strip():
-                    raise BusinessError("Project name cannot be empty")
-                names = self._names_in(project["organizationId"])
-                if name != project["name"] and name in names:
-                    raise BusinessError(f"A project with the name '{name}' already exists")
                 self._set_name(record, name)
             if description is not None:
                 project["description"] = description
-            if name is not None or description is not None:
+            if name is not None or description is not None or replaced:
                 self._touch(record)
                 self._saved(record)
 
@@ -520,6 +597,26 @@ class Store:
             record = self._record(project_id)
             record["project"]["codeRunning"] = running
             self._saved(record)
+
+    def set_tier(self, organization_id: str | None, tier: str) -> None:
+        """Change an organization's tier (its file quotas); persisted."""
+        with self._lock:
+            self._organization(organization_id)["tier"] = content.check_tier(tier)
+            self._settings_changed()
+
+    def set_encrypted(self, project_id: int, encrypted: bool) -> None:
+        with self._lock:
+            self._sweep()
+            record = self._record(project_id)
+            self._encrypt(record, encrypted)
+            self._saved(record)
+
+    def add_user(self, user: Mapping[str, Any]) -> dict[str, Any]:
+        """Make a user known (a collaborator candidate); persisted."""
+        with self._lock:
+            self._load_users([dict(user)])
+            self._settings_changed()
+            return dict(self._users[str(user["publicId"])])
 
     def touch(self, project_id: int) -> None:
         with self._lock:
@@ -567,71 +664,6 @@ class Store:
             return {
                 kind: [{**_copy(n), "active": False} for n in nodes[kind]] for kind in NODE_KINDS
             }
-
-    # -------------------------------------------------------------------------------- files
-
-    def create_file(
-        self, project_id: int | None, name: str | None, content: str | None
-    ) -> dict[str, Any]:
-        with self._lock:
-            self._sweep()
-            record = self._record(project_id)
-            if not name:
-                raise BusinessError("File name is required")
-            if content == "":
-                raise BusinessError("File content cannot be empty")
-            if any(f["name"] == name for f in record["files"]):
-                raise BusinessError(f"File already exists: {name}")
-            file = self._new_file(record["project"]["projectId"], name, content or "")
-            record["files"].append(file)
-            self._touch(record)
-            self._saved(record)
-            return _copy(file)
-
-    def read_files(self, project_id: int | None, name: str | None = None) -> list[dict[str, Any]]:
-        with self._lock:
-            self._sweep()
-            record = self._record(project_id)
-            if name is not None:
-                return [_copy(self._file(record, name))]
-            return _copy(record["files"])
-
-    def rename_file(self, project_id: int | None, name: str | None, new_name: str) -> None:
-        with self._lock:
-            self._sweep()
-            record = self._record(project_id)
-            file = self._file(record, name or "")
-            if not new_name:
-                raise BusinessError("New file name cannot be empty")
-            if new_name != name and any(f["name"] == new_name for f in record["files"]):
-                raise BusinessError(f"File already exists: {new_name}")
-            file["name"] = new_name
-            file["modified"] = self._now()
-            self._touch(record)
-            self._saved(record)
-
-    def update_file_content(
-        self, project_id: int | None, name: str | None, content: str
-    ) -> dict[str, Any]:
-        with self._lock:
-            self._sweep()
-            record = self._record(project_id)
-            file = self._file(record, name or "")
-            if content == "":
-                raise BusinessError("File content cannot be empty")
-            file["content"] = content
-            file["modified"] = self._now()
-            self._touch(record)
-            self._saved(record)
-            return _copy(file)
-
-    def delete_file(self, project_id: int | None, name: str | None) -> None:
-        with self._lock:
-            self._sweep()
-            record = self._record(project_id)
-            record["files"].remove(self._file(record, name or ""))
-            self._touch(record)
-            self._saved(record)
 
     # ------------------------------------------------------------------------ organizations
 
