@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Run
+from .conftest import Run, api
 from .test_reconcile import assert_converged, org_projects
 
 Tamper = Callable[[dict[str, Any], dict[str, int]], None]
@@ -245,3 +245,28 @@ def test_the_saved_plan_records_each_config_file_and_its_digest(qcsync: Run, wor
         p.name for p in split.glob("*.yaml")
     )
     assert all(len(c["sha256"]) == 64 for c in document["config"])
+
+
+def test_a_project_deleted_since_the_plan_is_refused(
+    qcsync: Run, emulator: Any, saved: dict[str, Any], account: dict[str, int]
+) -> None:
+    with api(emulator) as client:
+        client.delete_project(account["A"])  # into the Recycle Bin, same id
+    emulator.clear_log()
+    result = qcsync("apply", "plan.json", "--allow-live")
+    assert result.exit_code == 1
+    assert f"update Strategies/A (id {account['A']}): in the plan file, but not" in result.stderr
+    assert emulator.writes() == []
+
+
+def test_a_targeted_plan_applies_only_its_targets_and_converges_for_them(
+    qcsync: Run, emulator: Any, write_config: Callable[..., Path], account: dict[str, int]
+) -> None:
+    write_config(config_text(account))
+    planned = qcsync("plan", "--target", "Strategies/A", "-o", "target.json")
+    assert planned.exit_code == 0, planned.stderr
+    result = qcsync("apply", "target.json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert org_projects(emulator)["Strategies/A"]["description"] == "new"
+    assert emulator.project(account["Gone"]) is not None  # not a target: left for later
+    assert qcsync("plan", "--target", "Strategies/A", "--detailed-exitcode").exit_code == 0
