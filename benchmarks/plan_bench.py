@@ -189,7 +189,8 @@ def main() -> None:
                         faster = f"{docs.seconds / ran.seconds:.1f}x" if docs else "-"
                         print(
                             f"| {latency} ms | {count:,} | {parallelism} | {ran.seconds:.2f} s "
-                            f"| {floor:.2f} s | {ran.seconds / floor:.2f} | {ran.requests:,} "
+                            f"| {floor:.2f} s | {ran.seconds / floor if floor else math.inf:.2f} "
+                            f"| {ran.requests:,} "
                             f"| {ran.first_request:.2f} s | {docs_cell} | {faster} |",
                             flush=True,
                         )

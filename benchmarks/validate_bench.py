@@ -56,13 +56,15 @@ def main() -> None:
         start = time.perf_counter()
         read_document(str(path), raw)
         print(f"  YAML only (read_document): {time.perf_counter() - start:.2f} s")
-        best = float("inf")
+        best = best_cpu = float("inf")
         for _ in range(args.repeat):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             state = load_config([path], dict(os.environ))
             best = min(best, time.perf_counter() - start)
+            best_cpu = min(best_cpu, time.process_time() - start_cpu)
         assert len(state.projects) == args.projects
-        print(f"  load_config, best of {args.repeat}: {best:.2f} s")
+        # CPU time as well: on a shared machine the wall clock also counts other processes.
+        print(f"  load_config, best of {args.repeat}: {best:.2f} s ({best_cpu:.2f} s CPU)")
 
 
 if __name__ == "__main__":

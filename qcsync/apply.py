@@ -14,18 +14,18 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import assert_never
+from typing import TypeVar, assert_never
 
 from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
 from qcsync.client import CreatedProject, QCClient
-from qcsync.concurrency import DEFAULT_PARALLELISM, bounded_map
+from qcsync.concurrency import DEFAULT_PARALLELISM, bounded_map, concurrently
 from qcsync.errors import AmbiguousWriteError, QcsyncError
 from qcsync.interrupt import Interrupt
-from qcsync.model import LiveProject
+from qcsync.model import LiveProject, ProjectFile, ProjectNodes
 from qcsync.plan import Action, Change, Plan, node_ids, stages
 from qcsync.readback import delete_landed, find_created, nodes_landed, update_landed
 from qcsync.report import FIND_OUT, ApplyReport, ChangeResult, Outcome
@@ -38,6 +38,8 @@ __all__ = [
     "verify_applied",
 ]
 
+T = TypeVar("T")
+
 
 @dataclass
 class _Run:
@@ -49,6 +51,10 @@ class _Run:
     on_notice: Callable[[str], None]
     # Creates record their new ids here so that a new project's node selection can follow.
     created: dict[str, int] = field(default_factory=dict)
+    # The organization's projects as read once at the start of a stage with deletes (not once
+    # per delete): what each delete checks for live trading and the Recycle Bin. A string: why
+    # that read failed.
+    listed: dict[int, LiveProject] | str = field(default_factory=dict)
 
 
 # --- execution --------------------------------------------------------------------------------
@@ -58,15 +64,16 @@ class _UnknownOutcome(QcsyncError):
     """A change that was sent, whose outcome neither an answer nor a read could tell."""
 
 
-def _confirmed(client: QCClient, write: Callable[[], object], landed: Callable[[], bool]) -> None:
+def _confirmed(client: QCClient, write: Callable[[], T], landed: Callable[[], bool]) -> T | None:
     """Send a write; if its answer was lost, read back whether it landed, for as long as a slow
     write may take to land.
 
-    Returns when it landed; raises QcsyncError (failed) when a read shows it did not happen,
-    _UnknownOutcome when that read fails too.
+    Returns the write's answer, or None when it was lost and a read shows the write landed;
+    raises QcsyncError (failed) when a read shows it did not happen, _UnknownOutcome when that
+    read fails too.
     """
     try:
-        write()
+        return write()
     except AmbiguousWriteError as error:
         try:
             happened = client.settled(landed)
@@ -76,6 +83,7 @@ def _confirmed(client: QCClient, write: Callable[[], object], landed: Callable[[
             ) from None
         if not happened:
             raise QcsyncError(f"{error}; a read afterwards shows it did not happen") from None
+        return None
 
 
 def _remove_copy(run: _Run, copy: LiveProject) -> str:
@@ -88,7 +96,9 @@ def _remove_copy(run: _Run, copy: LiveProject) -> str:
     return f"removed {what}"
 
 
-def _create(run: _Run, change: Change, notes: list[str]) -> tuple[str, int]:
+def _create(run: _Run, change: Change, notes: list[str]) -> tuple[str, int, ProjectNodes | None]:
+    """Create the project, then its description and nodes; returns the message, the new id and
+    the answer of its node write (None when it sets none, or that answer was lost)."""
     language = str(change.after("language") or "Py")
     organization = run.plan.organization_id
     try:
@@ -161,7 +171,7 @@ def _create(run: _Run, change: Change, notes: list[str]) -> tuple[str, int]:
         ids = list(nodes)
         pid = project.id
         try:
-            _confirmed(
+            answer = _confirmed(
                 run.client,
                 lambda: run.client.update_project_nodes(pid, ids),
                 lambda: nodes_landed(run.client, pid, ids),
@@ -172,8 +182,8 @@ def _create(run: _Run, change: Change, notes: list[str]) -> tuple[str, int]:
             ) from None
         except QcsyncError as error:
             raise QcsyncError(f"{made}), but setting its node selection failed: {error}") from None
-        return f"{made}) with {len(nodes)} nodes", project.id
-    return f"{made})", project.id
+        return f"{made}) with {len(nodes)} nodes", project.id, answer
+    return f"{made})", project.id, None
 
 
 def _project_id(run: _Run, change: Change) -> int:
@@ -191,10 +201,11 @@ def _execute(run: _Run, change: Change) -> ChangeResult:
     pid = change.project_id
     client = run.client
     notes: list[str] = []
+    nodes: ProjectNodes | None = None
     try:
         match change.action:
             case Action.CREATE:
-                message, pid = _create(run, change, notes)
+                message, pid, nodes = _create(run, change, notes)
             case Action.UPDATE:
                 pid = _project_id(run, change)
                 after_name, after_description = change.after("name"), change.after("description")
@@ -212,7 +223,7 @@ def _execute(run: _Run, change: Change) -> ChangeResult:
                 after = change.after("nodes")
                 ids = list(after) if isinstance(after, tuple) else []
                 target = pid
-                _confirmed(
+                nodes = _confirmed(
                     run.client,
                     lambda: client.update_project_nodes(target, ids),
                     lambda: nodes_landed(client, target, ids),
@@ -220,7 +231,7 @@ def _execute(run: _Run, change: Change) -> ChangeResult:
                 message = "node selection set" if ids else "node selection set to auto"
             case Action.DELETE:
                 pid = _project_id(run, change)
-                project = client.read_project(pid)
+                project = _listed(run, pid)
                 if project.binned:
                     # Deleted meanwhile; a second delete could purge it from the bin for good.
                     return ChangeResult(
@@ -232,7 +243,7 @@ def _execute(run: _Run, change: Change) -> ChangeResult:
                     )
                 if project.code_running and not change.live:
                     raise QcsyncError("live trading started since the plan was made; not deleted")
-                backup = take_backup(client, project, run.backup_dir, run.now)
+                backup = take_backup(project, _backup_reads(client, pid), run.backup_dir, run.now)
                 target = pid
                 _confirmed(
                     run.client,
@@ -249,7 +260,7 @@ def _execute(run: _Run, change: Change) -> ChangeResult:
     else:
         outcome = Outcome.APPLIED
     return ChangeResult(
-        change, outcome, message, time.monotonic() - started, pid, backup, tuple(notes)
+        change, outcome, message, time.monotonic() - started, pid, backup, tuple(notes), nodes
     )
 
 
@@ -262,6 +273,35 @@ def _work(run: _Run, change: Change, finished: queue.Queue[ChangeResult | BaseEx
 
 INTERRUPTED = "interrupted (Ctrl-C) before it started"
 ABANDONED = f"abandoned in flight (a second Ctrl-C); it may or may not have happened: {FIND_OUT}"
+
+
+def _listed(run: _Run, project_id: int) -> LiveProject:
+    if isinstance(run.listed, str):
+        raise QcsyncError(
+            f"reading the projects before deleting failed ({run.listed}); not deleted"
+        )
+    project = run.listed.get(project_id)
+    if project is None:
+        raise QcsyncError(f"project {project_id} no longer exists; nothing to delete")
+    return project
+
+
+def _backup_reads(
+    client: QCClient, project_id: int
+) -> Callable[[], tuple[ProjectNodes, tuple[ProjectFile, ...]]]:
+    """The backup's two reads, sent together: a delete is then 3 requests in 2 round trips."""
+    return lambda: concurrently(
+        lambda: client.read_project_nodes(project_id), lambda: client.read_files(project_id)
+    )
+
+
+def _list_for_deletes(run: _Run, changes: Sequence[Change]) -> None:
+    if not any(c.action is Action.DELETE for c in changes):
+        return
+    try:
+        run.listed = {p.id: p for p in run.client.list_projects()}
+    except QcsyncError as error:
+        run.listed = str(error)
 
 
 def _run_stage(
@@ -278,6 +318,7 @@ def _run_stage(
     """
     results: list[ChangeResult] = []
     stopped = False
+    _list_for_deletes(run, changes)
     finished: queue.Queue[ChangeResult | BaseException] = queue.Queue()
     in_flight: dict[int, Change] = {}
     waiting: Iterator[Change] = iter(changes)
@@ -367,11 +408,15 @@ def apply_plan(
 
 
 def verify_applied(
-    client: QCClient, plan: Plan, parallelism: int = DEFAULT_PARALLELISM
+    client: QCClient,
+    plan: Plan,
+    parallelism: int = DEFAULT_PARALLELISM,
+    known: Mapping[int, ProjectNodes] | None = None,
 ) -> list[str]:
     """Re-read the projects a plan touched and list every change whose result is not there.
 
     This is the convergence check for `apply PLANFILE`, which has no config to re-plan from.
+    `known`: node answers already in hand (the apply's node writes), by project id.
     """
     live = {p.id: p for p in client.list_projects() if p.organization_id == plan.organization_id}
     by_name = {p.name: p for p in live.values()}
@@ -381,15 +426,19 @@ def verify_applied(
             return by_name.get(change.name)
         return live.get(change.project_id)
 
+    given = known or {}
     ids = sorted(
         {
             project.id
             for c in plan.changes
-            if any(f.field == "nodes" for f in c.fields) and (project := project_of(c)) is not None
+            if any(f.field == "nodes" for f in c.fields)
+            and (project := project_of(c)) is not None
+            and project.id not in given
         }
     )
     answers = bounded_map(client.read_project_nodes, ids, parallelism)
     selections = {pid: a.selection for pid, a in zip(ids, answers, strict=True)}
+    selections.update((pid, answer.selection) for pid, answer in given.items())
     problems: list[str] = []
     for change in plan.changes:
         what = f"{change.action.value} {change.name}"

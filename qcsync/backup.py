@@ -12,12 +12,11 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from qcsync.client import QCClient
 from qcsync.datafile import DataFileError, read_json
 from qcsync.errors import BackupError, QcsyncError
 from qcsync.model import LiveProject, Node, ProjectFile, ProjectNodes
@@ -87,10 +86,16 @@ def write_backup(directory: Path, name: str, document: Mapping[str, Any]) -> Pat
     return path
 
 
-def take_backup(source: QCClient, project: LiveProject, directory: Path, now: datetime) -> Path:
+def take_backup(
+    project: LiveProject,
+    read: Callable[[], tuple[ProjectNodes, Sequence[ProjectFile]]],
+    directory: Path,
+    now: datetime,
+) -> Path:
+    """Back `project` up from `read()` (its node selection and files: the caller reads them,
+    both at once); any failure is a BackupError saying the project was not deleted."""
     try:
-        nodes = source.read_project_nodes(project.id)
-        files = source.read_files(project.id)
+        nodes, files = read()
     except QcsyncError as error:
         raise BackupError(
             f"backup of {project.name} (id {project.id}) failed, so it was not deleted: {error}"

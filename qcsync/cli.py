@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +40,8 @@ from qcsync.interrupt import Interrupt
 
 if TYPE_CHECKING:
     from qcsync.client import QCClient
-    from qcsync.model import DesiredState
+    from qcsync.credentials import Credentials
+    from qcsync.model import DesiredState, ProjectNodes
     from qcsync.network import RetryNotice
     from qcsync.plan import ConfigFile, Plan
     from qcsync.report import ApplyReport, ChangeResult
@@ -256,13 +257,12 @@ def _connect(options: GlobalOptions, parallelism: int = 1) -> Iterator[QCClient]
     The sandbox goes through the same HTTP client code as the real service, over loopback, with
     a token made up for this run only. The connection pool keeps one connection per worker.
     """
-    from qcsync.client import QCClient
     from qcsync.credentials import Credentials, load_credentials, resolve_api_url
 
     if not options.sandbox:
         credentials = load_credentials(os.environ)
         url = resolve_api_url(options.api_url, os.environ)
-        with QCClient(url, credentials, pool_size=parallelism, on_retry=_RetryNotices()) as client:
+        with _client(url, credentials, parallelism) as client:
             yield client
         return
 
@@ -287,19 +287,34 @@ def _connect(options: GlobalOptions, parallelism: int = 1) -> Iterator[QCClient]
             ) from None
         with sandbox as emulator:
             credentials = Credentials(user_id=emulator.user_id, token=emulator.token)
-            with QCClient(
-                emulator.base_url, credentials, pool_size=parallelism, on_retry=_RetryNotices()
-            ) as client:
+            with _client(emulator.base_url, credentials, parallelism) as client:
                 yield client
 
 
+def _client(url: str, credentials: Credentials, parallelism: int) -> QCClient:
+    from qcsync.client import QCClient
+
+    # `--parallelism` bounds the requests in flight, and the pool keeps a connection for each.
+    return QCClient(
+        url,
+        credentials,
+        pool_size=parallelism,
+        max_in_flight=parallelism,
+        on_retry=_RetryNotices(),
+    )
+
+
 def _live_and_plan(
-    client: QCClient, desired: DesiredState, targets: Sequence[str], parallelism: int
+    client: QCClient,
+    desired: DesiredState,
+    targets: Sequence[str],
+    parallelism: int,
+    known: Mapping[int, ProjectNodes] | None = None,
 ) -> Plan:
     from qcsync.planner import PlanOptions, plan
     from qcsync.state import read_live_state
 
-    live = read_live_state(client, desired, parallelism=parallelism)
+    live = read_live_state(client, desired, parallelism=parallelism, known=known)
     return plan(desired, live, PlanOptions(targets=tuple(targets)))
 
 
@@ -619,8 +634,10 @@ def apply(
             if not report.ok:
                 raise ApplyError(report)
             try:
-                left = _live_and_plan(client, desired, replan_targets, parallelism).changes
-                problems = [f"{c.action.value} {c.name}: {c.reason}" for c in left]
+                # The node writes' answers say what they set: no need to read those again.
+                known = report.node_answers()
+                left = _live_and_plan(client, desired, replan_targets, parallelism, known)
+                problems = [f"{c.action.value} {c.name}: {c.reason}" for c in left.changes]
             except KeyboardInterrupt:
                 raise ApplyError(
                     dataclasses.replace(report, interrupted=True),

@@ -13,6 +13,7 @@ exception.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import logging
 import random
@@ -197,6 +198,7 @@ class QCClient:
         max_backoff: float = 8.0,
         session: requests.Session | None = None,
         pool_size: int = DEFAULT_POOL_SIZE,
+        max_in_flight: int | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         create_settle: float = 60.0,
@@ -206,7 +208,9 @@ class QCClient:
         reach a binned project twice) whose answer was lost or late before it may be sent again
         (a write slower than the read timeout still lands).
         `on_retry`: told of every failed or slow attempt before the client tries again or looks
-        whether a lost write happened (the CLI prints a notice; the client never prints)."""
+        whether a lost write happened (the CLI prints a notice; the client never prints).
+        `max_in_flight`: at most this many requests at once across threads (the CLI's
+        `--parallelism`, also the pool size)."""
         if has_url_credentials(base_url):
             # The URL would be echoed in messages and logs; qcsync signs with the token instead.
             raise CredentialsError(
@@ -228,6 +232,9 @@ class QCClient:
         self._preferred: str | None = None
         self._create_settle = max(0.0, create_settle)
         self._on_retry = on_retry
+        self._in_flight: contextlib.AbstractContextManager[Any] = (
+            threading.BoundedSemaphore(max_in_flight) if max_in_flight else contextlib.nullcontext()
+        )
 
     def __repr__(self) -> str:
         return f"QCClient({self.base_url!r}, {self._credentials!s})"
@@ -260,11 +267,12 @@ class QCClient:
         that will not change by asking again, _Refused / _Unknown for one that might."""
         url = self.base_url + endpoint
         headers = signature_headers(self._credentials, int(self._clock()))
-        started = time.monotonic()
         try:
-            response = self._session.post(
-                url, json=dict(body), headers=headers, timeout=self._timeout
-            )
+            with self._in_flight:
+                started = time.monotonic()
+                response = self._session.post(
+                    url, json=dict(body), headers=headers, timeout=self._timeout
+                )
         except requests.exceptions.SSLError as error:
             # A certificate or proxy problem does not go away by asking again, and the TLS
             # handshake fails before any request is sent, so no write can have happened.

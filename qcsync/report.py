@@ -15,6 +15,7 @@ import enum
 from dataclasses import dataclass
 from pathlib import Path
 
+from qcsync.model import ProjectNodes
 from qcsync.plan import Change, Summary, count_projects
 
 # What every unknown outcome tells the user to run.
@@ -38,6 +39,9 @@ class ChangeResult:
     backup: Path | None = None
     # Things the user must know besides the outcome (a duplicate qcsync made and removed).
     notes: tuple[str, ...] = ()
+    # The node selection (and catalogue) the service answered this change's node write with:
+    # the convergence check reads it from here instead of asking again. None: no such answer.
+    nodes: ProjectNodes | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,14 @@ class ApplyReport:
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome is outcome)
+
+    def node_answers(self) -> dict[int, ProjectNodes]:
+        """Project id -> what the service answered the node writes of applied changes with."""
+        return {
+            r.project_id: r.nodes
+            for r in self.results
+            if r.outcome is Outcome.APPLIED and r.project_id is not None and r.nodes is not None
+        }
 
     def projects(self, outcome: Outcome) -> Summary:
         """The projects with a change that ended so, counted as the plan counts them (a create

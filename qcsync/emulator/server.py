@@ -308,6 +308,9 @@ class Emulator:
         self._clock = clock
         self._faults = FaultPlan(fault_rate, random_seed, fault_seconds)
         self._log_lock = threading.Lock()
+        self._in_flight = 0
+        # The most requests the emulator was answering at once (clear_log resets it).
+        self.peak_in_flight = 0
         self._store = Store(
             user_id=self.user_id,
             seed=default_seed() if seed is None else seed,
@@ -405,6 +408,7 @@ class Emulator:
     def clear_log(self) -> None:
         with self._log_lock:
             self.requests.clear()
+            self.peak_in_flight = self._in_flight
 
     def set_fault_rate(self, rate: float, random_seed: int | None = None) -> None:
         """Random faults from now on at ``rate`` (repeatable with ``random_seed``); 0 stops them."""
@@ -486,6 +490,18 @@ class Emulator:
         self, *, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes
     ) -> _Response:
         """Everything between the parsed HTTP request and the bytes sent back."""
+        with self._log_lock:
+            self._in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+        try:
+            return self._respond(method, path, query, headers, body)
+        finally:
+            with self._log_lock:
+                self._in_flight -= 1
+
+    def _respond(
+        self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes
+    ) -> _Response:
         if self.latency_ms:
             time.sleep(self.latency_ms / 1000)
         endpoint = endpoint_of(path)

@@ -33,9 +33,10 @@ def test_the_report_goes_to_stdout_and_stderr(
 def test_a_failed_convergence_check_says_everything_was_applied(
     qcsync: Any, write_config: Callable[..., Path], emulator: Any
 ) -> None:
-    write_config(NEW_WITH_NODES)
-    # The plan reads no project's nodes (both are new); the check after the apply does, and
+    # The plan reads no project's nodes (both are new); the check after the apply reads the
+    # selection of the one created with `nodes: auto` (no node write answered with it), and
     # that read fails for good.
+    write_config(NEW_WITH_NODES.replace("nodes: [B4-12]", "nodes: auto"))
     emulator.inject("projects/nodes/read", Fault.business_error("Service unavailable"))
     result = qcsync("apply", "--auto-approve")
     assert result.exit_code == 1
