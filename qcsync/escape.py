@@ -48,6 +48,17 @@ def terminal_lines(text: str) -> list[str]:
     return [terminal(line) for line in text.split("\n")]
 
 
+def yaml_text(document: str) -> str:
+    """YAML that PyYAML wrote with every string holding such a character double-quoted (it
+    escapes controls itself but writes bidi and separator characters raw): those written as
+    \\u escapes, which in a double-quoted scalar are the same characters."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", document)
+
+
+def needs_quoting_in_yaml(text: str) -> bool:
+    return _JSON_RAW.search(text) is not None
+
+
 def json_text(document: str) -> str:
     """JSON text (as `json.dumps(ensure_ascii=False)` writes it) with the controls JSON leaves
     raw (DEL, C1, bidi) written as \\u escapes; they can occur only inside strings, so the

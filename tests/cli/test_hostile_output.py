@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from qcsync.emulator import Fault
 
@@ -144,3 +145,19 @@ def test_service_errors_and_progress_lines_reach_the_terminal_escaped(
     assert result.exit_code == 1
     assert not RAW_CONTROL.search(result.stdout + result.stderr)
     assert "\\x1b]0;owned\\x07\\x1b[2Jboom" in result.stderr + result.stdout
+
+
+def test_import_writes_hostile_names_as_yaml_escapes_that_read_back_exactly(
+    qcsync: Run, emulator: Any, workdir: Path
+) -> None:
+    names = ["Strategies/\u202egnp.exe", "Strategies/esc\x1b[2J", "Strategies/sep\u2028x"]
+    for name in names:
+        emulator.add_project(name, description="bidi \u2066isolate\u2069 \x9b")
+    result = qcsync("import", "--prefix", "Strategies/", "-o", "imported.yaml")
+    assert result.exit_code == 0, result.stderr
+    text = (workdir / "imported.yaml").read_text(encoding="utf-8")
+    assert not RAW_CONTROL.search(text)
+    assert not re.search("[\u2028\u2029]", text)
+    document = yaml.safe_load(text)
+    assert sorted(p["name"] for p in document["projects"]) == sorted(names)
+    assert {p["description"] for p in document["projects"]} == {"bidi \u2066isolate\u2069 \x9b"}
