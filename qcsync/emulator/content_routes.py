@@ -11,6 +11,7 @@ from qcsync.emulator import content
 from qcsync.emulator.refusal import BusinessError
 from qcsync.emulator.request import (
     param_bool,
+    param_files,
     param_int,
     param_int_list,
     param_str,
@@ -22,7 +23,10 @@ Handler = Callable[[Store, dict[str, Any]], dict[str, Any]]
 
 def update_project(store: Store, params: dict[str, Any]) -> dict[str, Any]:
     """``projects/update``: name and description (SPEC) plus lean-cli's form fields
-    ``parameters[i][key|value]`` / ``parameters=`` and ``libraries[i]`` (qc-api.md §4.3)."""
+    ``parameters[i][key|value]`` / ``parameters=``, ``libraries[i]``, ``files[i][name|content]``
+    (the whole file set), ``versionId`` (-1: master) and ``leanEnvironment`` (qc-api.md §4.3).
+    ``encryptionKey`` ("" = not encrypted) and ``codeSourceId`` (an origin label) are accepted
+    and ignored."""
     parameters = content.parse_parameters(params["parameters"]) if "parameters" in params else None
     store.update_project(
         param_int(params, "projectId"),
@@ -30,6 +34,9 @@ def update_project(store: Store, params: dict[str, Any]) -> dict[str, Any]:
         param_str(params, "description"),
         parameters=parameters,
         library_ids=param_int_list(params, "libraries"),
+        files=param_files(params),
+        lean_version=param_int(params, "versionId"),
+        lean_environment=param_int(params, "leanEnvironment"),
     )
     return {"success": True, "errors": []}
 

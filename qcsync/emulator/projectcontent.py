@@ -275,6 +275,35 @@ class ProjectContent:
             record["project"]["libraries"] = links
         return parameters is not None or links is not None
 
+    def _check_file_set(self, record: dict[str, Any], files: list[tuple[str, str]]) -> None:
+        """``projects/update`` ``files[...]``: names given once each, within the tier's quotas."""
+        self._writable(record)
+        names = [n for n, _ in files]
+        if any(not n for n in names) or len(set(names)) != len(names):
+            raise BusinessError("File names must be given, each once")
+        tier = self._tier(record)
+        if files:
+            content.check_file_count(tier, len(files) - 1)
+        for file_name, text in files:
+            content.check_file_size(tier, file_name, text)
+
+    def _replace_files(self, record: dict[str, Any], files: list[tuple[str, str]]) -> bool:
+        """The project's own files become exactly ``files`` ("all other files will be deleted",
+        qc-api.md §4.3); a file that stays keeps its id. True when anything changed."""
+        wanted = dict(files)
+        kept = [f for f in record["files"] if f["name"] in wanted]
+        changed = len(kept) != len(record["files"])
+        for file in kept:
+            text = wanted.pop(file["name"])
+            if text != file["content"]:
+                file["content"], file["modified"] = text, self._now()
+                changed = True
+        for file_name, text in wanted.items():
+            kept.append(self._new_file(record["project"]["projectId"], file_name, text))
+            changed = True
+        record["files"] = kept
+        return changed
+
     def link_library(self, project_id: int | None, library_id: int | None) -> None:
         with self._lock:
             self._sweep()

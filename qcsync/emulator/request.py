@@ -156,3 +156,22 @@ def param_int_list(params: dict[str, Any], key: str) -> list[int] | None:
             raise ValueError(f"{key} must be a list of project ids")
         result.append(int(item))
     return result
+
+
+def param_files(params: dict[str, Any], key: str = "files") -> list[tuple[str, str]] | None:
+    """``files[i][name]`` / ``files[i][content]`` form keys (lean-cli), or a JSON list of
+    ``{name, content}`` (older clients also said ``code``); None when absent."""
+    value = params.get(key)
+    if value is None:
+        return None
+    if value in ("", []):
+        return []
+    if not isinstance(value, list) or not all(isinstance(f, dict) for f in value):
+        raise ValueError(f"{key} must be a list of files with name and content")
+    files = []
+    for item in value:
+        content = item.get("content", item.get("code", ""))
+        if not isinstance(item.get("name"), str) or isinstance(content, (dict, list)):
+            raise ValueError(f"{key}: each file needs a name and a text content")
+        files.append((item["name"], "" if content is None else str(content)))
+    return files

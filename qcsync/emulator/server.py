@@ -91,7 +91,10 @@ def _create_project(store: Store, params: dict[str, Any]) -> dict[str, Any]:
 
 def _read_projects(store: Store, params: dict[str, Any]) -> dict[str, Any]:
     projects = store.read_projects(
-        param_int(params, "projectId"), param_int(params, "start"), param_int(params, "end")
+        param_int(params, "projectId"),
+        param_int(params, "start"),
+        param_int(params, "end"),
+        param_str(params, "organizationId") or None,
     )
     return {"projects": projects, "versions": store.lean_versions(), "success": True}
 
@@ -99,6 +102,14 @@ def _read_projects(store: Store, params: dict[str, Any]) -> dict[str, Any]:
 def _delete_project(store: Store, params: dict[str, Any]) -> dict[str, Any]:
     store.delete_project(param_int(params, "projectId"))
     return {"success": True}
+
+
+def _read_live(store: Store, params: dict[str, Any]) -> dict[str, Any]:
+    """No live trading is ever deployed in the emulator; the answer says so for a project that
+    exists (a choice: qc-api.md does not record the service's words for it)."""
+    project_id = param_int(params, "projectId")
+    store.read_projects(project_id if project_id is not None else -1)
+    raise BusinessError(f"No live algorithm is deployed for project {project_id}")
 
 
 def _read_project_nodes(store: Store, params: dict[str, Any]) -> dict[str, Any]:
@@ -160,6 +171,7 @@ ROUTES: dict[str, Handler] = {
     "projects/read": _read_projects,
     "projects/delete": _delete_project,
     "projects/nodes/read": _read_project_nodes,
+    "live/read": _read_live,
     "projects/nodes/update": _update_project_nodes,
     "nodes/read": _read_organization_nodes,
     "files/create": _create_file,

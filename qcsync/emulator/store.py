@@ -12,7 +12,8 @@ Choices where qc-api.md is silent (inferred, documented here so tests can pin th
 - writing a file bumps the project's ``modified``; changing the node selection does not;
 - ``projects/update`` bumps ``modified`` when it carries ``name`` or ``description``;
 - unknown node ids in ``projects/nodes/update`` are ignored; if none is left, it means auto;
-- ``projects/read`` ignores ``organizationId`` (undocumented): listing spans organizations.
+- ``projects/read`` without ``organizationId`` lists every organization's projects; with it
+  (undocumented; lean-cli sends it) only that organization's.
 
 The Recycle Bin (qc-api.md §4.4), the default ``delete_mode`` (``"recycle"``; ``"hard"`` is the
 old service, which removes a deleted project at once):
@@ -527,14 +528,22 @@ class Store(ProjectContent):
             return _copy(self._view(record))
 
     def read_projects(
-        self, project_id: int | None = None, start: int | None = None, end: int | None = None
+        self,
+        project_id: int | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        organization_id: str | None = None,
     ) -> list[dict[str, Any]]:
         with self._lock:
             self._sweep()
             if project_id is not None:
                 return [_copy(self._view(self._record(project_id)))]
             # Ids only grow, so the index's insertion order reversed is newest first.
-            records = list(reversed(self._projects.values()))
+            records = [
+                r
+                for r in reversed(self._projects.values())
+                if organization_id is None or r["project"]["organizationId"] == organization_id
+            ]
             if start is not None or end is not None:
                 first = 0 if start is None else start
                 if first < 0 or (end is not None and first >= end):
@@ -556,9 +565,13 @@ class Store(ProjectContent):
         *,
         parameters: list[dict[str, str]] | None = None,
         library_ids: list[int] | None = None,
+        files: list[tuple[str, str]] | None = None,
+        lean_version: int | None = None,
+        lean_environment: int | None = None,
     ) -> None:
-        """Partial update; ``parameters`` and ``library_ids`` replace the whole list when given
-        (qc-api.md §4.3, §4.10a); all is checked before anything changes."""
+        """Partial update; ``parameters``, ``library_ids`` and ``files`` replace the whole list
+        when given (qc-api.md §4.3, §4.10a); ``lean_version`` -1 means master. All is checked
+        before anything changes."""
         with self._lock:
             self._sweep()
             record = self._record(project_id)
@@ -568,13 +581,30 @@ class Store(ProjectContent):
             taken = self._names_in(project["organizationId"])
             if name is not None and name != project["name"] and name in taken:
                 raise BusinessError(f"A project with the name '{name}' already exists")
+            if files is not None:
+                self._check_file_set(record, files)
             replaced = self._replace_content(record, parameters, library_ids)
+            if files is not None:
+                replaced = self._replace_files(record, files) or replaced
             if name is not None:
                 self._set_name(record, name)
             if description is not None:
                 project["description"] = description
+            if lean_version is not None:
+                master = lean_version == -1
+                project["leanPinnedToMaster"] = master
+                project["leanVersionId"] = LEAN_VERSION["id"] if master else lean_version
+            if lean_environment is not None:
+                project["leanEnvironment"] = lean_environment
             if name is not None or description is not None or replaced:
                 self._touch(record)
+            if (
+                name is not None
+                or description is not None
+                or replaced
+                or lean_version is not None
+                or lean_environment is not None
+            ):
                 self._saved(record)
 
     def delete_project(self, project_id: int | None) -> None:
@@ -707,7 +737,9 @@ class Store(ProjectContent):
                     "id": o["id"],
                     "name": o["name"],
                     "type": o["type"],
-                    "ownerName": o["ownerName"],
+                    # The caller owns every emulated organization; the service says so as "You",
+                    # which is how lean-cli's `whoami` finds the personal organization.
+                    "ownerName": "You",
                     "members": 1,
                     "preferred": o["preferred"],
                 }
