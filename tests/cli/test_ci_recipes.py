@@ -76,7 +76,10 @@ def test_gitlab_secrets_are_scoped_to_the_jobs_that_call_the_api() -> None:
         )
         assert calls_api == has_environment, name
     notice = jobs["fork-notice"]
-    assert "$CI_MERGE_REQUEST_SOURCE_PROJECT_ID != $CI_PROJECT_ID" in notice["rules"][0]["if"]
+    assert (
+        "$CI_MERGE_REQUEST_SOURCE_PROJECT_ID != $CI_MERGE_REQUEST_PROJECT_ID"
+        in notice["rules"][0]["if"]
+    )
     assert len(notice["script"]) == 1
     assert "forks get no QuantConnect credentials" in notice["script"][0]
     assert "scope `quantconnect/*`" in GITLAB.read_text(encoding="utf-8")
