@@ -371,10 +371,11 @@ class Store(ProjectContent):
             self._dropped(project_id)
 
     def _set_name(self, record: dict[str, Any], name: str) -> None:
-        """Rename, keeping the names index and the time it entered the Recycle Bin."""
+        """Rename, keeping the names index and the time it entered the Recycle Bin (the old
+        service has no bin: there a "Recycle Bin/" name is just a name)."""
         project = record["project"]
         names = self._names_in(project["organizationId"])
-        if name.startswith(RECYCLE_BIN):
+        if name.startswith(RECYCLE_BIN) and self._delete_mode == "recycle":
             if not project["name"].startswith(RECYCLE_BIN) or record.get("binnedAt") is None:
                 record["binnedAt"] = self._seconds()
             self._binned[int(project["projectId"])] = float(record["binnedAt"])
@@ -483,7 +484,11 @@ class Store(ProjectContent):
             "files": [],
             "nodes": [],
             "autoSelectNode": True,
-            "binnedAt": self._seconds() if unique.startswith(RECYCLE_BIN) else None,
+            "binnedAt": (
+                self._seconds()
+                if unique.startswith(RECYCLE_BIN) and self._delete_mode == "recycle"
+                else None
+            ),
         }
         for file_name, text in contents.items():
             record["files"].append(self._new_file(project_id, str(file_name), str(text)))

@@ -224,3 +224,13 @@ def test_a_restart_without_a_clean_stop_replays_the_bin(tmp_path: Path) -> None:
     assert second.project(pid)["name"] == "Recycle Bin/Binned"  # type: ignore[index]
     second.advance_clock(days=30)
     assert second.project(pid) is None
+
+
+def test_the_old_service_has_no_bin_to_purge(emulator_factory: EmulatorFactory) -> None:
+    emulator = emulator_factory(hard_delete=True)
+    named = create(emulator, "Recycle Bin/Just A Name")["projectId"]
+    renamed = create(emulator, "Renamed")["projectId"]
+    ok(emulator, "projects/update", json={"projectId": renamed, "name": "Recycle Bin/Renamed"})
+    emulator.advance_clock(days=31)
+    assert read(emulator, named)["name"] == "Recycle Bin/Just A Name"
+    assert read(emulator, renamed)["name"] == "Recycle Bin/Renamed"
