@@ -10,6 +10,7 @@ theirs) seeded with N projects whose nodes match the config:
   requests, rendering), with `--parallelism P`;
 - the floor: L x (1 + ceil(N/P)), one list and N node reads, P at a time, at L per round trip;
 - a documentation-style script (docs_style_plan.py): the same reads, one after the other.
+Then the requests and round trips per change kind of an apply (apply_kinds.py) against the floor.
 Requests are counted by the emulator. Also printed: start-up to the first request, and client
 CPU per request (the CPU of the N = max run minus the N = min run, over the extra requests, so
 start-up is not in it), peak memory (the qcsync process's max RSS). qcsync's figures are the
@@ -31,6 +32,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from apply_kinds import print_table  # benchmarks/, on the path when run as a script
 
 from qcsync.emulator import Emulator
 
@@ -136,6 +139,7 @@ def main() -> None:
     parser.add_argument("--parallelism", type=int, nargs="+")
     parser.add_argument("--latency-ms", type=int, nargs="+")
     parser.add_argument("--no-docs", action="store_true", help="skip the sequential script")
+    parser.add_argument("--no-apply", action="store_true", help="skip the apply table")
     parser.add_argument("--repeat", type=int, default=2, help="qcsync runs per cell (best)")
     parser.add_argument(
         "--memory-projects",
@@ -203,6 +207,9 @@ def main() -> None:
                 f"\nclient CPU per request (N = {high:,} minus N = {low:,}, best run): "
                 f"{(high_cpu - low_cpu) / extra * 1000:.2f} ms"
             )
+        if not args.no_apply:
+            print()
+            print_table(8, latencies[0], parallelisms[0])
         if memory_projects:
             path = Path(tmp) / "memory.yaml"
             path.write_text(config(memory_projects), encoding="utf-8")
