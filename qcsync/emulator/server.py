@@ -214,6 +214,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # Keep-alive connections park handler threads in a blocking read; do not wait for them.
     block_on_close = False
+    # socketserver's default backlog is 5: a client opening 32 connections at once had SYNs
+    # dropped and waited a second for the retransmission.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
         self.emulator = emulator
