@@ -33,7 +33,6 @@ from qcsync.errors import (
     ExitCode,
     QcsyncError,
     SafetyError,
-    StalePlanError,
 )
 from qcsync.escape import redact_urls, terminal
 from qcsync.interrupt import Interrupt
@@ -128,6 +127,14 @@ def _read_config(paths: Sequence[str]) -> tuple[DesiredState, tuple[ConfigFile, 
 
 def _load_config(paths: Sequence[str]) -> DesiredState:
     return _read_config(paths)[0]
+
+
+def _bound_config(saved: Plan, paths: Sequence[str]) -> DesiredState:
+    """The config a saved plan was made from (its paths, or -f), digests checked."""
+    from qcsync.credentials import known_tokens
+    from qcsync.savedplan import bound_config
+
+    return bound_config(saved, paths, os.environ, known_tokens(os.environ))
 
 
 def _log_to_stderr() -> None:
@@ -433,59 +440,6 @@ def _read_plan_file(path: str) -> Plan:
     return read_plan_file(Path(path))
 
 
-RUN_PLAN_AGAIN = "run `qcsync plan -o PLANFILE` again and review the new plan"
-
-
-def _saved_plan_config(saved: Plan, paths: Sequence[str]) -> DesiredState:
-    """The config a saved plan was made from: the files it names (or -f), refused unless each
-    has the digest the plan recorded, so the plan is checked against what was reviewed."""
-    from qcsync.config import parse_config, read_config_sources
-    from qcsync.credentials import known_tokens
-    from qcsync.planfile import config_digests, digest_problems
-
-    if not saved.config:
-        raise StalePlanError(digest_problems((), (), given=False), heading=PLAN_NOT_BOUND)
-    sources = read_config_sources(tuple(paths) or tuple(c.path for c in saved.config))
-    problems = digest_problems(saved.config, config_digests(sources), given=bool(paths))
-    if problems:
-        raise StalePlanError([*problems, RUN_PLAN_AGAIN], heading=PLAN_NOT_BOUND)
-    return parse_config(sources, os.environ, known_tokens=known_tokens(os.environ))
-
-
-PLAN_NOT_BOUND = "the plan does not match its config; nothing was applied:"
-PLAN_DIFFERS = (
-    "the plan is stale or was edited (a fresh plan of its config differs); nothing was applied:"
-)
-
-
-def _fresh_plan_matching(
-    client: QCClient, saved: Plan, desired: DesiredState, parallelism: int
-) -> Plan:
-    """A fresh plan of the config against a fresh read, which is what gets applied; refused
-    (naming every difference) unless it equals the saved plan, fingerprints included."""
-    from qcsync.errors import PlanError
-    from qcsync.planfile import plan_differences, taken_name_problems
-    from qcsync.planner import PlanOptions, plan
-    from qcsync.state import read_live_state
-
-    live = read_live_state(client, desired, parallelism=parallelism)
-    try:
-        fresh = plan(desired, live, PlanOptions(targets=saved.targets))
-    except PlanError as error:
-        problems = [f"a fresh plan of the config fails: {p}" for p in error.problems]
-        raise StalePlanError(
-            [*taken_name_problems(saved, live.projects), *problems, RUN_PLAN_AGAIN],
-            heading=PLAN_DIFFERS,
-        ) from None
-    differences = plan_differences(saved, fresh)
-    if differences:
-        raise StalePlanError(
-            [*taken_name_problems(saved, live.projects), *differences, RUN_PLAN_AGAIN],
-            heading=PLAN_DIFFERS,
-        )
-    return dataclasses.replace(fresh, config=saved.config)
-
-
 @main.command()
 @click.argument("plan_file", metavar="PLANFILE")
 @click.option(
@@ -596,6 +550,7 @@ def apply(
     """Make QuantConnect match the config (or apply a saved PLANFILE exactly)."""
     from qcsync.apply import apply_plan
     from qcsync.plan import safety_violations
+    from qcsync.savedplan import matching_fresh_plan
 
     options: GlobalOptions = ctx.obj
     if plan_file and targets:
@@ -605,11 +560,11 @@ def apply(
         # A saved plan is never applied as it is: the config it names (digests checked) is
         # planned afresh, and that plan is applied only if it equals the saved one.
         saved = _read_plan_file(plan_file) if plan_file else None
-        desired = _saved_plan_config(saved, paths) if saved else _load_config(paths)
+        desired = _bound_config(saved, paths) if saved else _load_config(paths)
         replan_targets = saved.targets if saved else targets
         with _connect(options, parallelism) as client:
             if saved is not None:
-                planned = _fresh_plan_matching(client, saved, desired, parallelism)
+                planned = matching_fresh_plan(client, saved, desired, parallelism)
             else:
                 planned = _live_and_plan(client, desired, targets, parallelism)
                 click.echo(_render(planned, "text", options.color, ()))
