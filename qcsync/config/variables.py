@@ -56,10 +56,24 @@ def expand_variables(
             for index, item in enumerate(value)
         ]
     if isinstance(value, dict):
-        return {
-            key: expand_variables(document, item, (*path, key), env, issues, tokens)
-            for key, item in value.items()
-        }
+        expanded = {}
+        for key, item in value.items():
+            if tokens and isinstance(key, str) and any(t in key for t in tokens):
+                # Named by where it is, not by itself: the key's text is the secret. Dropped,
+                # so that no later check quotes it.
+                where = document.locate_key((*path, key))
+                issues.append(
+                    ConfigIssue(
+                        where.file,
+                        where.line,
+                        where.column,
+                        format_path(path),
+                        f"a key here contains the API token; {_WHY}",
+                    )
+                )
+                continue
+            expanded[key] = expand_variables(document, item, (*path, key), env, issues, tokens)
+        return expanded
     return value
 
 

@@ -66,6 +66,19 @@ def test_a_token_known_from_the_lean_credentials_counts_too() -> None:
     assert "(through ${X})" in issues[0]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"version: 1\n{TOKEN}: 1\nprojects: []\n",
+        f"version: 1\nprojects:\n  - name: S/A\n    x{TOKEN}: 1\n",
+    ],
+)
+def test_a_key_holding_the_token_is_refused_without_quoting_it(text: str) -> None:
+    issues = issues_of(text, {"QC_API_TOKEN": TOKEN})
+    assert any("a key here contains the API token" in i for i in issues), issues
+    assert not any(TOKEN in i for i in issues)
+
+
 def test_other_variables_and_short_tokens_are_fine() -> None:
     env = {"QC_API_TOKEN": "short", "DESK": "Momentum"}
     state = parse_config(
