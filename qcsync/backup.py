@@ -19,8 +19,7 @@ from typing import Any
 
 from qcsync.datafile import DataFileError, read_json
 from qcsync.errors import BackupError, QcsyncError
-from qcsync.model import LiveProject, Node, ProjectFile, ProjectNodes
-from qcsync.plan import MODIFIED_FORMAT
+from qcsync.model import MODIFIED_FORMAT, LiveProject, Node, ProjectFile, ProjectNodes
 
 BACKUP_FORMAT = 1
 BACKUP_KIND = "qcsync-project-backup"

@@ -409,8 +409,8 @@ def plan_command(
     allow_live: bool,
 ) -> None:
     """Show what apply would change, without changing anything."""
-    from qcsync.plan import safety_violations
     from qcsync.planfile import write_plan_file
+    from qcsync.safety import safety_violations
 
     options: GlobalOptions = ctx.obj
 
@@ -452,7 +452,7 @@ def _read_plan_file(path: str) -> Plan:
 @click.pass_context
 def show(ctx: click.Context, plan_file: str, fmt: str) -> None:
     """Render a saved plan file."""
-    from qcsync.plan import safety_violations
+    from qcsync.safety import safety_violations
 
     options: GlobalOptions = ctx.obj
     saved = _run(ctx, lambda: _read_plan_file(plan_file))
@@ -460,15 +460,16 @@ def show(ctx: click.Context, plan_file: str, fmt: str) -> None:
 
 
 def _progress(result: ChangeResult) -> None:
+    from qcsync.plan import what
+    from qcsync.render import symbol
     from qcsync.report import Outcome
 
-    mark = {"create": "+", "update": "~", "nodes": "~", "delete": "-"}[result.change.action.value]
-    what = f"{mark} {result.change.action.value} {result.change.name}"
+    line = f"{symbol(result.change.action)} {what(result.change)} {result.change.name}"
     if result.outcome is Outcome.APPLIED:
-        _say(f"{what}: {result.message} [{result.seconds:.1f}s]", err=True)
+        _say(f"{line}: {result.message} [{result.seconds:.1f}s]", err=True)
     else:
         label = result.outcome.value.upper()
-        _say(f"{what}: {label}: {result.message} [{result.seconds:.1f}s]", err=True)
+        _say(f"{line}: {label}: {result.message} [{result.seconds:.1f}s]", err=True)
     for note in result.notes:
         _say(f"  note: {note}", err=True)
 
@@ -549,7 +550,8 @@ def apply(
 ) -> None:
     """Make QuantConnect match the config (or apply a saved PLANFILE exactly)."""
     from qcsync.apply import apply_plan
-    from qcsync.plan import safety_violations
+    from qcsync.plan import what
+    from qcsync.safety import safety_violations
     from qcsync.savedplan import matching_fresh_plan
 
     options: GlobalOptions = ctx.obj
@@ -592,7 +594,7 @@ def apply(
                 # The node writes' answers say what they set: no need to read those again.
                 known = report.node_answers()
                 left = _live_and_plan(client, desired, replan_targets, parallelism, known)
-                problems = [f"{c.action.value} {c.name}: {c.reason}" for c in left.changes]
+                problems = [f"{what(c)} {c.name}: {c.reason}" for c in left.changes]
             except KeyboardInterrupt:
                 raise ApplyError(
                     dataclasses.replace(report, interrupted=True),
@@ -731,8 +733,8 @@ def import_command(
     parallelism: int,
 ) -> None:
     """Write a config for the projects that already exist."""
-    from qcsync.concurrency import bounded_map
     from qcsync.importer import export_config, in_prefix
+    from qcsync.state import read_everything
 
     options: GlobalOptions = ctx.obj
     if prefix is not None and not prefix.endswith("/"):
@@ -743,15 +745,13 @@ def import_command(
     def operation() -> str:
         with _connect(options, parallelism) as client:
             org = organization or client.preferred_organization_id()
-            projects = [
+            projects = tuple(
                 p
                 for p in client.list_projects()
                 if p.organization_id == org and in_prefix(p, prefix) and not p.binned
-            ]
-            catalog = client.read_nodes(org)
-            answers = bounded_map(client.read_project_nodes, [p.id for p in projects], parallelism)
-        selections = {p.id: a.selection for p, a in zip(projects, answers, strict=True)}
-        return export_config(org, projects, catalog, selections, prefix)
+            )
+            live = read_everything(client, org, projects, parallelism)
+        return export_config(live, prefix)
 
     def write(text: str) -> None:
         try:

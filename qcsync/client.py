@@ -21,7 +21,6 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, TypeVar
@@ -40,6 +39,7 @@ from qcsync.errors import (
 from qcsync.escape import has_url_credentials, redact_urls
 from qcsync.model import (
     NODE_KINDS,
+    CreatedProject,
     LiveProject,
     Node,
     NodeSelection,
@@ -163,16 +163,6 @@ def _project_nodes(body: Mapping[str, Any]) -> ProjectNodes:
     catalog, active = _nodes(body.get("nodes") or {})
     auto = bool(body.get("autoSelectNode", not active))
     return ProjectNodes(catalog, NodeSelection(auto=auto, active=frozenset() if auto else active))
-
-
-@dataclass(frozen=True)
-class CreatedProject:
-    """What a create made: the project, and how it is known."""
-
-    project: LiveProject
-    found_by_read: bool = False  # the answer was lost; a read found the project
-    resent: bool = False  # an attempt's answer was lost, no read found it, so it was sent again
-    copies: tuple[LiveProject, ...] = ()  # duplicates (`NAME 1`) the attempts made
 
 
 def _file(item: Mapping[str, Any]) -> ProjectFile:

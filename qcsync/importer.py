@@ -1,20 +1,19 @@
 """`qcsync import`: the config that describes what already exists.
 
-Pure: live state in, YAML text out (never a project in the Recycle Bin). The output is stable
-(projects sorted by name, keys in a fixed order) so that re-imports diff cleanly in git, and
-`plan` on it reports no changes.
+Pure: live state in, YAML text out (never a project in the Recycle Bin); each aspect writes
+its own fields of an entry. The output is stable (projects sorted by name, keys in a fixed
+order) so that re-imports diff cleanly in git, and `plan` on it reports no changes.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
 
+from qcsync.aspects import registered
 from qcsync.escape import needs_quoting_in_yaml, yaml_text
-from qcsync.model import LiveProject, Node, NodeSelection
+from qcsync.model import LiveProject, LiveState
 
 
 class _Dumper(yaml.SafeDumper):
@@ -39,48 +38,23 @@ def in_prefix(project: LiveProject, prefix: str | None) -> bool:
     return prefix is None or project.name.startswith(prefix)
 
 
-def node_refs(selection: NodeSelection, catalog: Sequence[Node]) -> str | list[str]:
-    """`auto`, or the selected nodes by name where the name is unique, else by id."""
-    if selection.auto or not selection.active:
-        return "auto"
-    names = Counter(n.name for n in catalog)
-    by_id = {n.id: n for n in catalog}
-    refs = [
-        by_id[i].name if i in by_id and names[by_id[i].name] == 1 else i for i in selection.active
-    ]
-    return sorted(refs)
-
-
-def export_config(
-    organization_id: str,
-    projects: Sequence[LiveProject],
-    catalog: Sequence[Node],
-    selections: Mapping[int, NodeSelection],
-    prefix: str | None = None,
-) -> str:
+def export_config(live: LiveState, prefix: str | None = None) -> str:
     chosen = sorted(
         (
             p
-            for p in projects
-            if p.organization_id == organization_id and in_prefix(p, prefix) and not p.binned
+            for p in live.projects
+            if p.organization_id == live.organization_id and in_prefix(p, prefix) and not p.binned
         ),
         key=lambda p: (p.name, p.id),
     )
-    document: dict[str, Any] = {"version": 1, "organization": organization_id}
+    document: dict[str, Any] = {"version": 1, "organization": live.organization_id}
     if prefix:
         document["scope"] = [prefix]
     entries: list[dict[str, Any]] = []
     for project in chosen:
-        entry: dict[str, Any] = {
-            "name": project.name,
-            "id": project.id,
-            "language": project.language,
-            # `$` starts a variable in config strings (DESIGN.md §1); `$$` is a literal one.
-            "description": project.description.replace("$", "$$"),
-        }
-        selection = selections.get(project.id)
-        if selection is not None:
-            entry["nodes"] = node_refs(selection, catalog)
+        entry: dict[str, Any] = {}
+        for aspect in registered():
+            entry.update(aspect.export(project, live))
         entries.append(entry)
     document["projects"] = entries
     body = yaml_text(

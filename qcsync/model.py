@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 Language = Literal["Py", "C#"]
 LANGUAGES: tuple[Language, ...] = ("Py", "C#")
@@ -19,6 +19,8 @@ NODE_KINDS: tuple[NodeKind, ...] = ("backtest", "research", "live")
 
 # `nodes: auto` in YAML; the API's empty selection (autoSelectNode: true).
 AUTO = "auto"
+
+MODIFIED_FORMAT = "%Y-%m-%d %H:%M:%S"  # the service's own format, so fingerprints compare as text
 
 # QuantConnect moves a deleted project to this folder, same id, and purges it after 30 days
 # (qc-api.md §4.4). Projects there belong to nobody: qcsync never plans, lists or targets them.
@@ -58,6 +60,8 @@ class DesiredProject:
     # None: node selection unmanaged; (): `auto`; otherwise node references (id, name or SKU).
     nodes: tuple[str, ...] | None = None
     renamed_from: tuple[str, ...] = ()
+    # The entry as written (variables expanded), for an aspect that reads a key of its own.
+    written: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -146,10 +150,19 @@ class Organization:
 
 @dataclass(frozen=True)
 class LiveState:
-    """What the planner reads: one organization's projects, its node catalogue and the node
-    selections of the projects whose entries manage nodes."""
+    """What the planner reads: one organization's projects, and what each aspect read of them
+    (under the aspect's name; only aspects that some entry declares are read)."""
 
     organization_id: str
     projects: tuple[LiveProject, ...]
-    catalog: tuple[Node, ...] = ()
-    selections: Mapping[int, NodeSelection] = field(default_factory=dict)
+    reads: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CreatedProject:
+    """What a create made: the project, and how it is known."""
+
+    project: LiveProject
+    found_by_read: bool = False  # the answer was lost; a read found the project
+    resent: bool = False  # an attempt's answer was lost, no read found it, so it was sent again
+    copies: tuple[LiveProject, ...] = ()  # duplicates (`NAME 1`) the attempts made

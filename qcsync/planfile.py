@@ -7,6 +7,8 @@ plans afresh and applies that fresh plan, and only if it equals the saved one: s
 organization, limits and changes, fingerprints included. Scope, protect, organization, limits
 and the live guard therefore always come from the config and a fresh read.
 
+The comparison is aspect-blind: a change is identified by its project, aspect, key and action,
+and a fingerprint is compared aspect by aspect (aspects.fingerprint_differences).
 `config_digests`, `digest_problems`, `plan_differences` and `taken_name_problems` are pure;
 reading and writing the file are the thin I/O around them.
 """
@@ -15,13 +17,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from qcsync.aspects import fingerprint_differences
+from qcsync.aspects.project import name_holder
 from qcsync.datafile import read_json
 from qcsync.errors import QcsyncError
 from qcsync.model import LiveProject
-from qcsync.plan import Action, Change, ConfigFile, Plan, plan_from_json, plan_to_json
+from qcsync.plan import PROJECT, Action, Change, ConfigFile, JsonValue, Plan, what
+from qcsync.plandoc import plan_from_json, plan_to_json
 
 PLAN_FILE = "a qcsync plan file"
 
@@ -87,68 +92,70 @@ def digest_problems(
 
 def _label(change: Change) -> str:
     where = f"id {change.project_id}" if change.project_id is not None else "new"
-    return f"{change.action.value} {change.name} ({where})"
+    key = f" {change.key}" if change.key is not None else ""
+    return f"{what(change)}{key} {change.name} ({where})"
 
 
-def _key(change: Change) -> tuple[str, int | str]:
-    return change.action.value, change.project_id if change.project_id is not None else change.name
+def _key(change: Change) -> tuple[str, str | None, str, int | str]:
+    pid = change.project_id if change.project_id is not None else change.name
+    return change.aspect, change.key, change.action.value, pid
 
 
 def _change_problem(saved: Change, fresh: Change) -> str:
-    """How one saved change differs from the fresh plan's change to the same project."""
-    what: list[str] = []
+    """How one saved change differs from the fresh plan's change to the same aspect."""
+    found: list[str] = []
     if saved.name != fresh.name:
-        what.append(f"name {fresh.name!r} in a fresh plan")
-    fields = {f.field for f in saved.fields} ^ {f.field for f in fresh.fields}
-    fields |= {a.field for a, b in zip(saved.fields, fresh.fields, strict=False) if a != b}
-    if fields or len(saved.fields) != len(fresh.fields):
-        what.append(f"different {', '.join(sorted(fields)) or 'fields'}")
+        found.append(f"name {fresh.name!r} in a fresh plan")
+    if saved.before != fresh.before or saved.after != fresh.after:
+        fields = _differing(saved.before, fresh.before) | _differing(saved.after, fresh.after)
+        found.append(f"different {', '.join(sorted(fields)) or saved.aspect}")
     if saved.live != fresh.live:
-        what.append(
+        found.append(
             "live trading started since the plan was made"
             if fresh.live
             else "the plan file marks it live, a fresh read does not"
         )
     if saved.fingerprint != fresh.fingerprint:
         if saved.fingerprint is None or fresh.fingerprint is None:
-            what.append("a fingerprint differs")
+            found.append("a fingerprint differs")
         else:
-            changed = [
-                name
-                for name in ("modified", "name", "description", "language", "nodes")
-                if getattr(saved.fingerprint, name) != getattr(fresh.fingerprint, name)
-            ]
-            what.append(f"the project changed since the plan was made ({', '.join(changed)})")
+            changed = fingerprint_differences(saved.fingerprint, fresh.fingerprint)
+            found.append(f"the project changed since the plan was made ({', '.join(changed)})")
     if saved.reason != fresh.reason:
-        what.append("a different reason")
-    return f"{_label(saved)}: " + "; ".join(what or ["differs from a fresh plan's change"])
+        found.append("a different reason")
+    return f"{_label(saved)}: " + "; ".join(found or ["differs from a fresh plan's change"])
+
+
+def _differing(saved: JsonValue, fresh: JsonValue) -> set[str]:
+    """The fields in which two values of a change differ, when they are mappings of fields."""
+    if saved == fresh:
+        return set()
+    if isinstance(saved, Mapping) and isinstance(fresh, Mapping):
+        return {k for k in {*saved, *fresh} if saved.get(k) != fresh.get(k)}
+    return set()
 
 
 def taken_name_problems(plan: Plan, live: Iterable[LiveProject]) -> list[str]:
-    """Names a create or rename needs that a live project now holds (ignoring case, as the
-    planner does), unless the plan renames that project away or deletes it first."""
+    """Names a create or rename needs that a live project now holds (compared as the planner
+    compares them: aspects.project.name_key), unless the plan renames that project away or
+    deletes it first."""
     projects = list(live)
-    leaving = {c.project_id for c in plan.changes if c.is_rename or c.action is Action.DELETE}
+    leaving = {
+        c.project_id
+        for c in plan.changes
+        if c.is_rename or (c.aspect == PROJECT and c.action is Action.DELETE)
+    }
     problems: list[str] = []
     for change in plan.changes:
-        if change.action is Action.CREATE:
-            wanted = change.name
+        if change.aspect == PROJECT and change.action is Action.CREATE:
+            wanted, verb = change.name, "create"
         elif change.is_rename:
-            wanted = str(change.after("name"))
+            wanted, verb = str(change.new("name")), "rename"
         else:
             continue
-        holder = next(
-            (
-                p
-                for p in projects
-                if p.name.casefold() == wanted.casefold()
-                and p.id != change.project_id
-                and p.id not in leaving
-            ),
-            None,
-        )
+        staying = (p for p in projects if p.id not in leaving)
+        holder = name_holder(staying, wanted, besides=change.project_id)
         if holder is not None:
-            verb = "create" if change.action is Action.CREATE else "rename"
             problems.append(
                 f"{wanted}: the name is now taken by project {holder.id} ({holder.name}), "
                 f"so the {verb} cannot go ahead"

@@ -9,21 +9,15 @@ collected and raised at once as a PlanError.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from qcsync.errors import NodeReferenceError, PlanError
-from qcsync.model import DesiredProject, DesiredState, LiveProject, LiveState, Node, NodeSelection
-from qcsync.nodes import resolve_node
-from qcsync.plan import (
-    Action,
-    Change,
-    FieldChange,
-    Note,
-    Plan,
-    fingerprint_of,
-    group_of,
-    node_ids,
-)
+from qcsync.aspects import fingerprint_of, registered
+from qcsync.aspects.base import Subject
+from qcsync.aspects.nodes import mentioned
+from qcsync.aspects.project import PROJECT, name_key
+from qcsync.errors import PlanError
+from qcsync.model import DesiredProject, DesiredState, LiveProject, LiveState
+from qcsync.plan import Change, Note, Plan, group_of
 
 
 @dataclass(frozen=True)
@@ -60,7 +54,8 @@ def plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOpti
     1. Keep only the configured organization's live projects outside the Recycle Bin: nothing
        else is ever touched (binned projects are only counted).
     2. Match each entry to a live project: by id, else by name, else by `renamed_from`.
-    3. Diff each match field by field (managed fields only); an entry without a match is a create.
+    3. Ask each aspect the entry declares for its changes (an entry without a match is a
+       create); every change of a live project carries what the plan read of it.
     4. Undeclared projects inside `scope` are deleted with `prune`, unless protected; the plan
        notes the ones it leaves alone.
     5. Limit the changes to `--target` names, then order them (DESIGN.md §4) and check that
@@ -85,7 +80,7 @@ def plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOpti
         if match.project is not None and not own:
             unchanged.append(match)
     matched_ids = {m.project.id for m in matches if m.project is not None}
-    deletes, notes = _prune(desired, projects, matched_ids)
+    deletes, notes = _prune(desired, live, projects, matched_ids)
     changes.extend(deletes)
     names_of.update((id(c), {c.name}) for c in deletes)
     problems = [p for own_problems in entry_problems for p in own_problems]
@@ -111,17 +106,13 @@ def plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOpti
     ordered = _order(changes, projects, where, problems)
     if problems:
         raise PlanError(problems)
-    mentioned = {v for c in ordered for f in c.fields if isinstance(v := f.after, tuple)} | {
-        v for c in ordered for f in c.fields if isinstance(v := f.before, tuple)
-    }
-    node_ids = {node_id for value in mentioned for node_id in value}
     return Plan(
         organization_id=live.organization_id,
         changes=tuple(ordered),
         unchanged=len(unchanged),
         in_scope=sum(1 for p in projects if first_pattern(p.name, desired.scope) is not None),
         limits=desired.limits,
-        nodes=tuple(sorted((n for n in live.catalog if n.id in node_ids), key=lambda n: n.id)),
+        nodes=mentioned(ordered, live),
         notes=tuple(notes),
         targets=targets,
         recycle_bin=len(binned),
@@ -207,104 +198,31 @@ def _match_one(
     return _Match(index, entry, project, f"renamed_from '{project.name}'")
 
 
-# --- 3. field by field --------------------------------------------------------------------------
+# --- 3. each aspect's changes ------------------------------------------------------------------
 
 
 def _diff(
     match: _Match, desired: DesiredState, live: LiveState, problems: list[str]
 ) -> list[Change]:
-    entry, project = match.entry, match.project
-    wanted_nodes = _resolve_nodes(match, live.catalog, problems)
-    if project is None:
-        return _create(entry, desired, wanted_nodes)
-    if entry.language is not None and entry.language != project.language:
-        problems.append(
-            f"{match.where}: language is {project.language} in QuantConnect, the config says "
-            f"{entry.language}; qcsync never recreates a project — change the config or "
-            "recreate by hand"
-        )
-    selection = live.selections.get(project.id)
-    fingerprint = fingerprint_of(project, selection)
+    subject = Subject(match.entry, match.project, desired, match.why_renamed)
     changes: list[Change] = []
-    fields: list[FieldChange] = []
-    reasons: list[str] = []
-    if entry.name != project.name:
-        fields.append(FieldChange("name", project.name, entry.name))
-        reasons.append(match.why_renamed)
-    if entry.description is not None and entry.description != project.description:
-        fields.append(FieldChange("description", project.description, entry.description))
-        reasons.append("description differs")
-    if fields:
-        changes.append(
-            Change(
-                Action.UPDATE,
-                entry.name,
-                project.id,
-                tuple(fields),
-                "; ".join(reasons),
-                fingerprint,
-                project.code_running,
-            )
-        )
-    if wanted_nodes is not None:
-        if selection is None:
-            # state.py reads the selection of every existing project whose entry manages nodes;
-            # planning without it would guess, and a guess here changes a live deployment.
-            problems.append(f"{match.where}: the node selection of id {project.id} was not read")
-        elif selection != _selection(wanted_nodes):
-            changes.append(
-                Change(
-                    Action.NODES,
-                    entry.name,
-                    project.id,
-                    (FieldChange("nodes", node_ids(selection), wanted_nodes),),
-                    "node selection differs",
-                    fingerprint,
-                    project.code_running,
-                )
-            )
-    return changes
-
-
-def _create(
-    entry: DesiredProject, desired: DesiredState, wanted_nodes: tuple[str, ...] | None
-) -> list[Change]:
-    fields = [
-        FieldChange("name", None, entry.name),
-        FieldChange("language", None, entry.language or desired.default_language),
-    ]
-    if entry.description:
-        fields.append(FieldChange("description", None, entry.description))
-    # A new project starts on auto, so only an explicit list needs setting after the create.
-    if wanted_nodes:
-        fields.append(FieldChange("nodes", None, wanted_nodes))
-    return [Change(Action.CREATE, entry.name, None, tuple(fields), "not in QuantConnect")]
-
-
-def _resolve_nodes(
-    match: _Match, catalog: Sequence[Node], problems: list[str]
-) -> tuple[str, ...] | None:
-    """The sorted node ids an entry asks for; () for auto; None when it leaves nodes alone."""
-    if match.entry.nodes is None:
-        return None
-    ids: set[str] = set()
-    for ref in match.entry.nodes:
-        try:
-            ids.add(resolve_node(ref, catalog).id)
-        except NodeReferenceError as error:
-            problems.extend(f"{match.where}: nodes: {p}" for p in error.problems)
-    return tuple(sorted(ids))
-
-
-def _selection(node_ids: tuple[str, ...]) -> NodeSelection:
-    return NodeSelection(auto=not node_ids, active=frozenset(node_ids))
+    for aspect in registered():
+        if aspect.declared(match.entry):
+            found = aspect.diff(subject, live)
+            changes.extend(found.changes)
+            problems.extend(found.problems)
+    project = match.project
+    if project is None or not changes:
+        return changes
+    fingerprint = fingerprint_of(project, live)
+    return [replace(c, fingerprint=fingerprint, live=project.code_running) for c in changes]
 
 
 # --- 4. ownership of deletes --------------------------------------------------------------------
 
 
 def _prune(
-    desired: DesiredState, projects: Sequence[LiveProject], matched_ids: set[int]
+    desired: DesiredState, live: LiveState, projects: Sequence[LiveProject], matched_ids: set[int]
 ) -> tuple[list[Change], list[Note]]:
     deletes: list[Change] = []
     notes: list[Note] = []
@@ -326,17 +244,9 @@ def _prune(
                 Note(project.name, project.id, f"in scope {scope}, not declared, prune is off")
             )
         else:
-            deletes.append(
-                Change(
-                    Action.DELETE,
-                    project.name,
-                    project.id,
-                    (),
-                    f"in scope {scope}, not declared, prune is on",
-                    fingerprint_of(project, None),
-                    project.code_running,
-                )
-            )
+            change = PROJECT.delete(project, f"in scope {scope}, not declared, prune is on")
+            fingerprint = fingerprint_of(project, live)
+            deletes.append(replace(change, fingerprint=fingerprint, live=project.code_running))
     return deletes, notes
 
 
@@ -355,23 +265,22 @@ def _order(
     A name held by a project that no earlier rename moves away is an error here, since the service
     would otherwise fail half-way or quietly create "NAME 1".
     """
-    # Compared without case: the service and the Lean CLI's local folders may not tell
-    # "Strategies/A" from "strategies/a", and a refused plan is cheaper than a duplicate.
+    # Compared with name_key, the one comparison of names (aspects/project.py says why).
     holders: dict[str, list[LiveProject]] = {}
     for project in projects:
-        holders.setdefault(project.name.casefold(), []).append(project)
+        holders.setdefault(name_key(project.name), []).append(project)
     renames = sorted((c for c in changes if c.is_rename), key=lambda c: (c.name, c.project_id))
     renamed_away = {c.project_id for c in renames}
     rename_of = {c.project_id: c for c in renames}
 
     def blockers(change: Change) -> list[LiveProject]:
         """The projects holding the name a rename or create needs, which must move first."""
-        found = [p for p in holders.get(change.name.casefold(), []) if p.id != change.project_id]
+        found = [p for p in holders.get(name_key(change.name), []) if p.id != change.project_id]
         for holder in found:
             if holder.id in renamed_away:
                 continue
             if change.is_rename:
-                what = f"rename '{change.before('name')}' (id {change.project_id})"
+                what = f"rename '{change.old('name')}' (id {change.project_id})"
                 consequence = ""
             else:
                 what = "create it"
@@ -385,17 +294,18 @@ def _order(
 
     waits_for = {id(c): [rename_of[h.id] for h in blockers(c)] for c in renames}
     ordered_renames = _dependency_order(renames, waits_for, problems)
-    creates = sorted((c for c in changes if c.action is Action.CREATE), key=lambda c: c.name)
+    creates = sorted((c for c in changes if group_of(c) == 1), key=lambda c: c.name)
     for create in creates:
         blockers(create)
     final_names: dict[str, Change] = {}
     for change in [*renames, *creates]:
-        earlier = final_names.setdefault(change.name.casefold(), change)
+        earlier = final_names.setdefault(name_key(change.name), change)
         if earlier is not change:
             problems.append(f"{change.name}: two changes in this plan produce the same name")
+    rank = {aspect.name: index for index, aspect in enumerate(registered())}
     rest = sorted(
         (c for c in changes if group_of(c) == 2),
-        key=lambda c: (c.name, c.action is Action.NODES),
+        key=lambda c: (c.name, rank.get(c.aspect, len(rank))),
     )
     deletes = sorted((c for c in changes if group_of(c) == 3), key=lambda c: (c.name, c.project_id))
     return [*ordered_renames, *creates, *rest, *deletes]
@@ -431,7 +341,7 @@ def _cycles(left: list[Change], waits_for: dict[int, list[Change]]) -> list[str]
             continue
         cycle = path[path.index(change) :]
         reported.update(id(c) for c in path)
-        steps = " ".join(f"'{c.before('name')}' -> '{c.name}';" for c in cycle)
+        steps = " ".join(f"'{c.old('name')}' -> '{c.name}';" for c in cycle)
         found.append(
             f"rename cycle: {steps} each name is still taken when the other rename runs; "
             "rename one of them to a free name first"

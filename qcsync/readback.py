@@ -3,30 +3,18 @@
 A write whose answer was lost (or whose retries ran out after an attempt of unknown outcome) is
 not reported failed on that basis: these reads ask the account. Each returns True when the
 change is there, False when the account shows it did not happen; a read that fails raises, and
-the change's outcome is then unknown.
+the change's outcome is then unknown. (An aspect's own reads live in its module: the project
+aspect's update, the nodes aspect's selection.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from qcsync.client import QCClient
 from qcsync.model import LiveProject
-from qcsync.plan import node_ids
 
-
-def update_landed(
-    client: QCClient, project_id: int, *, name: str | None, description: str | None
-) -> bool:
-    project = client.read_project(project_id)
-    return (name is None or project.name == name) and (
-        description is None or project.description == description
-    )
-
-
-def nodes_landed(client: QCClient, project_id: int, ids: Sequence[str]) -> bool:
-    # The field value of the plan: sorted ids, () for auto.
-    return node_ids(client.read_project_nodes(project_id).selection) == tuple(sorted(ids))
+if TYPE_CHECKING:
+    from qcsync.client import QCClient
 
 
 def delete_landed(client: QCClient, project_id: int) -> bool:

@@ -14,31 +14,40 @@ from typing import assert_never
 
 import click
 
+from qcsync.aspects import aspect_of
+from qcsync.aspects.project import BACKUP_FOLDER
 from qcsync.escape import code_fence, json_text, markdown_code, markdown_text, terminal
-from qcsync.model import RECYCLE_BIN, RECYCLE_BIN_DAYS
-from qcsync.plan import (
-    Action,
-    Change,
-    FieldChange,
-    FieldValue,
-    Plan,
-    Summary,
-    plan_to_json,
-    summary_counts,
-)
+from qcsync.model import RECYCLE_BIN_DAYS
+from qcsync.plan import PROJECT, Action, Change, Plan, Summary, summary_counts
+from qcsync.plandoc import plan_to_json
 
 LIVE_MARK = "LIVE"
-BACKUP_FOLDER = ".qcsync/backups"  # backup.DEFAULT_BACKUP_ROOT, without importing the client
 MARKDOWN_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
 NOTES_LISTED = 10  # names listed per note reason before "and N more"
 
-_SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.NODES: "~", Action.DELETE: "-"}
-_COLOR = {
-    Action.CREATE: "green",
-    Action.UPDATE: "yellow",
-    Action.NODES: "yellow",
-    Action.DELETE: "red",
-}
+
+def symbol(action: Action) -> str:
+    match action:
+        case Action.CREATE:
+            return "+"
+        case Action.UPDATE:
+            return "~"
+        case Action.DELETE:
+            return "-"
+        case _ as unreachable:
+            assert_never(unreachable)
+
+
+def colour(action: Action) -> str:
+    match action:
+        case Action.CREATE:
+            return "green"
+        case Action.UPDATE:
+            return "yellow"
+        case Action.DELETE:
+            return "red"
+        case _ as unreachable:
+            assert_never(unreachable)
 
 
 def summary_line(summary: Summary) -> str:
@@ -51,18 +60,38 @@ def summary_line(summary: Summary) -> str:
     )
 
 
+def aspect_line(summary: Summary) -> str:
+    """The content changes by aspect (`project 2, nodes 1`); "" when there are none."""
+    if not summary.by_aspect:
+        return ""
+    return "Changes by aspect: " + ", ".join(f"{a} {n}" for a, n in summary.by_aspect) + "."
+
+
 def verb(change: Change) -> str:
-    match change.action:
-        case Action.CREATE:
-            return "create"
-        case Action.UPDATE:
-            return "rename" if change.is_rename else "update"
-        case Action.NODES:
-            return "nodes"
-        case Action.DELETE:
-            return "delete"
-        case _ as unreachable:
-            assert_never(unreachable)
+    """The word a block or row is headed with; the change's aspect chooses it."""
+    return aspect_of(change).verb(change)
+
+
+def blocks(plan: Plan) -> list[tuple[Change, list[Change]]]:
+    """The changes as renderings show them: one block per change, except that the content of a
+    project being created (its other aspects' changes, which have no project id yet) is shown
+    in its create's block."""
+    result: list[tuple[Change, list[Change]]] = []
+    creates: dict[str, list[Change]] = {}
+    for change in plan.changes:
+        if change.project_id is None and change.aspect != PROJECT and change.name in creates:
+            creates[change.name].append(change)
+            continue
+        block: list[Change] = [change]
+        if change.aspect == PROJECT and change.action is Action.CREATE:
+            creates[change.name] = block
+        result.append((change, block))
+    return result
+
+
+def shown(plan: Plan, change: Change) -> list[str]:
+    """The field lines of a change, as its aspect shows them, safe for a terminal."""
+    return [terminal(line) for line in aspect_of(change).show(change, plan)]
 
 
 def heading(change: Change) -> str:
@@ -70,34 +99,6 @@ def heading(change: Change) -> str:
     where = f"id {change.project_id}" if change.project_id is not None else "new"
     live = f" [{LIVE_MARK}: live trading running]" if change.live else ""
     return f"{terminal(change.name)} ({where}){live}"
-
-
-def format_value(plan: Plan, field: FieldChange, value: FieldValue) -> str:
-    if value is None:
-        return "(none)"
-    if isinstance(value, tuple):
-        if not value:
-            return "auto"
-        labels = {n.id: f"{n.label} {n.id}" for n in plan.nodes}
-        return ", ".join(terminal(labels.get(node_id, node_id)) for node_id in value)
-    return terminal(json.dumps(value, ensure_ascii=False))
-
-
-def format_field(plan: Plan, change: Change, field: FieldChange) -> str:
-    after = format_value(plan, field, field.after)
-    if change.action is Action.CREATE:
-        return f"{field.field}: {after}"
-    return f"{field.field}: {format_value(plan, field, field.before)} -> {after}"
-
-
-def delete_lines(change: Change) -> list[str]:
-    """What a delete does today (qc-api.md §4.4), so a reviewer knows it can be undone."""
-    return [
-        f"moves to the Recycle Bin as '{RECYCLE_BIN}{terminal(change.name)}' (same id), "
-        f"purged by QuantConnect after {RECYCLE_BIN_DAYS} days",
-        f"backup first: {BACKUP_FOLDER}/<time>/{change.project_id}-*.json; "
-        "`qcsync restore` brings it back",
-    ]
 
 
 def recycle_bin_line(count: int) -> str:
@@ -135,16 +136,16 @@ def render_text(plan: Plan, *, color: bool = False, violations: Sequence[str] = 
             + "; other projects are not planned."
         )
         lines.append("")
-    for change in plan.changes:
-        symbol = style(_SYMBOL[change.action], _COLOR[change.action], bold=True)
+    for change, members in blocks(plan):
+        mark = style(symbol(change.action), colour(change.action), bold=True)
         title = heading(change)
         if change.live:
             title = title.replace(LIVE_MARK, style(LIVE_MARK, "red", bold=True), 1)
-        lines.append(f"  {symbol} {verb(change)} {title}")
+        lines.append(f"  {mark} {verb(change)} {title}")
         lines.append(style(f"      # {terminal(change.reason)}", "bright_black"))
-        lines.extend(f"      {format_field(plan, change, f)}" for f in change.fields)
-        if change.action is Action.DELETE:
-            lines.extend(style(f"      # {line}", "bright_black") for line in delete_lines(change))
+        for line in (line for member in members for line in shown(plan, member)):
+            # An aspect's lines that start with "# " are comments, styled like the reason.
+            lines.append(style(f"      {line}", "bright_black" if line.startswith("# ") else None))
         lines.append("")
     notes = note_lines(plan)
     if notes:
@@ -154,7 +155,10 @@ def render_text(plan: Plan, *, color: bool = False, violations: Sequence[str] = 
     if plan.recycle_bin:
         lines.append(recycle_bin_line(plan.recycle_bin))
         lines.append("")
-    lines.append(style(summary_line(summary_counts(plan)), bold=True))
+    summary = summary_counts(plan)
+    if summary.by_aspect:  # before the closing line, which stays last as in Terraform
+        lines.append(aspect_line(summary))
+    lines.append(style(summary_line(summary), bold=True))
     lines.extend(style(f"Blocked: {terminal(v)}", "red", bold=True) for v in violations)
     return "\n".join(lines)
 
@@ -176,16 +180,18 @@ def render_markdown(
     details give way to counts and a pointer to the JSON plan file."""
     summary = summary_counts(plan)
     title = f"### {summary_line(summary)}"
+    by_aspect = aspect_line(summary)
     # Last, like the text rendering, so the comment ends with what blocks the plan.
     blocked = [f"> **Blocked:** {markdown_text(v)}" for v in violations]
     table = _table(plan)
     details = _details(plan)
     bin_note = _bin_note(plan)
     for parts in (
-        [title, table, bin_note, details, *blocked],
-        [title, table, bin_note, _pointer(summary, "details"), *blocked],
+        [title, by_aspect, table, bin_note, details, *blocked],
+        [title, by_aspect, table, bin_note, _pointer(summary, "details"), *blocked],
         [
             title,
+            by_aspect,
             _counts(summary),
             _live_line(plan),
             _pointer(summary, "table and details"),
@@ -200,7 +206,14 @@ def render_markdown(
     tail = blocked[-2:]
     omitted = len(blocked) - len(tail)
     middle = [f"> **Blocked:** {omitted} more lines; see the JSON plan file"] if omitted else []
-    parts = [title, _counts(summary), _pointer(summary, "table and details"), *middle, *tail]
+    parts = [
+        title,
+        by_aspect,
+        _counts(summary),
+        _pointer(summary, "table and details"),
+        *middle,
+        *tail,
+    ]
     text = "\n\n".join(p for p in parts if p)
     return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
 
@@ -209,11 +222,11 @@ def _table(plan: Plan) -> str:
     if not plan.changes:
         return ""
     rows = ["| | Action | Project | Reason |", "| --- | --- | --- | --- |"]
-    for change in plan.changes:
+    for change, _ in blocks(plan):
         live = f" **{LIVE_MARK}**" if change.live else ""
         where = f"id {change.project_id}" if change.project_id is not None else "new"
         rows.append(
-            f"| `{_SYMBOL[change.action]}` | {verb(change)}{live} "
+            f"| `{symbol(change.action)}` | {verb(change)}{live} "
             f"| {markdown_code(change.name)} ({where}) "
             f"| {markdown_text(change.reason)} |"
         )
@@ -232,7 +245,7 @@ def _details(plan: Plan) -> str:
 
 def _bin_note(plan: Plan) -> str:
     lines = []
-    if any(c.action is Action.DELETE for c in plan.changes):
+    if any(c.aspect == PROJECT and c.action is Action.DELETE for c in plan.changes):
         lines.append(
             f"_A delete moves the project to QuantConnect's Recycle Bin (same id), where it is "
             f"purged after {RECYCLE_BIN_DAYS} days; qcsync saves a backup under "

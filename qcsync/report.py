@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qcsync.model import ProjectNodes
-from qcsync.plan import Change, Summary, count_projects
+from qcsync.plan import Change, Summary, count_projects, what
 
 # What every unknown outcome tells the user to run.
 FIND_OUT = "run `qcsync plan` to see whether it happened"
@@ -101,8 +101,8 @@ def headline(report: ApplyReport) -> str:
 
 
 def result_line(result: ChangeResult) -> str:
-    what = f"{result.change.action.value} {result.change.name}"
-    return f"{result.outcome.value}: {what}" + (f": {result.message}" if result.message else "")
+    named = f"{what(result.change)} {result.change.name}"
+    return f"{result.outcome.value}: {named}" + (f": {result.message}" if result.message else "")
 
 
 def render_report(report: ApplyReport) -> str:

@@ -1,45 +1,67 @@
 """Reads the live state a plan needs, with the fewest requests.
 
-One `projects/read` for every project (filtered here to the configured organization),
-`projects/nodes/read` only for live projects that an entry managing nodes could match,
-concurrently, and `nodes/read` for the organization's catalogue only when entries name nodes and
-no `projects/nodes/read` answer (which carries the catalogue) came back. Concurrency lives here
-and in apply.py only (DESIGN.md §5).
-
-After an apply, the convergence check passes the answers of the node writes it made as `known`:
-`projects/nodes/update` answers with the selection it set (and the catalogue), so those projects
-are not read again.
+One `projects/read` for every project (filtered here to the configured organization); then each
+aspect that some entry declares reads what it needs of the live projects those entries could
+match (the nodes aspect: `projects/nodes/read`, concurrently, and the catalogue only when no
+answer carried it). An aspect no entry declares is never read. Concurrency lives here and in
+apply.py only, bounded by --parallelism (DESIGN.md §5).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
+from qcsync.aspects import registered
+from qcsync.aspects.base import Aspect, Mapper
 from qcsync.client import QCClient
 from qcsync.concurrency import DEFAULT_PARALLELISM, bounded_map
-from qcsync.model import DesiredState, LiveProject, LiveState, NodeSelection, ProjectNodes
+from qcsync.model import DesiredProject, DesiredState, LiveProject, LiveState
 
 
 def organization_id(client: QCClient, desired: DesiredState) -> str:
     return desired.organization or client.preferred_organization_id()
 
 
-def candidates_for_nodes(desired: DesiredState, projects: Iterable[LiveProject]) -> list[int]:
-    """Ids of live projects whose node selection the planner may compare.
+def candidates(entries: Iterable[DesiredProject], projects: Iterable[LiveProject]) -> list[int]:
+    """Ids of live projects that one of `entries` could match.
 
     Identity is the planner's business; this is the superset it could pick from (by id, name or
-    renamed_from), so that no selection the plan needs is missing and none it ignores is read.
+    renamed_from), so that nothing the plan needs is missing and nothing it ignores is read.
     """
     ids: set[int] = set()
     names: set[str] = set()
-    for entry in desired.projects:
-        if entry.nodes is None:
-            continue
+    for entry in entries:
         if entry.id is not None:
             ids.add(entry.id)
         names.add(entry.name)
         names.update(entry.renamed_from)
     return sorted(p.id for p in projects if p.id in ids or p.name in names)
+
+
+def mapper(parallelism: int) -> Mapper:
+    return functools.partial(bounded_map, parallelism=parallelism)
+
+
+def read_aspects(
+    client: QCClient,
+    organization: str,
+    projects: tuple[LiveProject, ...],
+    wanted: Mapping[Aspect, tuple[Sequence[DesiredProject], Collection[int]]],
+    parallelism: int,
+    known: Mapping[int, object] | None = None,
+) -> LiveState:
+    """The live state with what each aspect in `wanted` reads of the projects given for it;
+    `known`: answers already in hand by project id (an apply's writes), which an aspect uses
+    instead of reading again when they are of its kind."""
+    reads: dict[str, object] = {}
+    for aspect, (entries, ids) in wanted.items():
+        value = aspect.read(
+            client, organization, entries, sorted(ids), mapper(parallelism), known or {}
+        )
+        if value is not None:
+            reads[aspect.name] = value
+    return LiveState(organization_id=organization, projects=projects, reads=reads)
 
 
 def read_live_state(
@@ -48,23 +70,24 @@ def read_live_state(
     *,
     parallelism: int = DEFAULT_PARALLELISM,
     organization: str | None = None,
-    known: Mapping[int, ProjectNodes] | None = None,
+    known: Mapping[int, object] | None = None,
 ) -> LiveState:
-    """The live state for `desired`; `known` holds node answers already in hand, by project."""
+    """The live state for `desired`; `known` holds answers already in hand, by project (after
+    an apply: what its node writes answered, so those selections are not read again)."""
     org = organization or organization_id(client, desired)
     projects = tuple(p for p in client.list_projects() if p.organization_id == org)
-    candidates = candidates_for_nodes(desired, projects)
-    given = {pid: known[pid] for pid in candidates if known and pid in known}
-    wanted = [pid for pid in candidates if pid not in given]
-    read = bounded_map(client.read_project_nodes, wanted, parallelism)
-    answers = dict(zip(wanted, read, strict=True))
-    answers.update(given)
-    # Node references need the organization's catalogue; every projects/nodes/read answer
-    # carries it, so nodes/read is asked only when no such answer came back.
-    names_nodes = any(entry.nodes for entry in desired.projects)
-    if answers:
-        catalog = next(iter(answers.values())).catalog
-    else:
-        catalog = client.read_nodes(org) if names_nodes else ()
-    selections: dict[int, NodeSelection] = {pid: answers[pid].selection for pid in candidates}
-    return LiveState(organization_id=org, projects=projects, catalog=catalog, selections=selections)
+    wanted: dict[Aspect, tuple[Sequence[DesiredProject], Collection[int]]] = {}
+    for aspect in registered():
+        entries = [e for e in desired.projects if aspect.declared(e)]
+        if entries:  # only aspects that some entry declares are read
+            wanted[aspect] = (entries, candidates(entries, projects))
+    return read_aspects(client, org, projects, wanted, parallelism, known)
+
+
+def read_everything(
+    client: QCClient, organization: str, projects: tuple[LiveProject, ...], parallelism: int
+) -> LiveState:
+    """Every aspect's read of `projects`, as `qcsync import` describes them all."""
+    ids = [p.id for p in projects]
+    wanted = dict.fromkeys(registered(), ((), ids))
+    return read_aspects(client, organization, projects, wanted, parallelism)

@@ -193,6 +193,7 @@ def _project(document: Checked, path: Path, raw: Mapping[str, Any]) -> DesiredPr
         description=raw.get("description"),
         nodes=None if nodes is None else () if nodes == AUTO else tuple(nodes),
         renamed_from=tuple(raw.get("renamed_from", ())),
+        written=raw,
     )
 
 

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from qcsync.plan import plan_from_json, summary_counts
+from qcsync.plan import summary_counts
+from qcsync.plandoc import plan_from_json
 from qcsync.render import render_markdown
 
 from .conftest import Run
@@ -61,20 +62,30 @@ def test_text_json_markdown_and_the_apply_report_count_alike(
     assert "Research Node 1 (R1-4)" in new_a
 
     document = json.loads(qcsync("plan", "--format", "json").stdout)
-    assert document["format_version"] == 1
+    assert document["format_version"] == 2
     assert document["summary"] == {
         "create": 2,
         "update": 2,
         "delete": 2,
         "unchanged": 0,
         "total": 6,
+        "by_aspect": {"project": 2, "nodes": 3},
     }
-    creates = [c for c in document["changes"] if c["action"] == "create"]
-    assert [sorted(f["field"] for f in c["fields"]) for c in creates] == [
-        ["language", "name", "nodes"],
-        ["description", "language", "name", "nodes"],
+    # Format 2: each aspect has its own change; a new project's nodes are a `nodes` create with
+    # no project id yet, counted with its project's create.
+    creates = [
+        (c["aspect"], c["project"]["name"], sorted(c["after"]))
+        for c in document["changes"]
+        if c["action"] == "create"
     ]
-    assert not any(c["action"] == "nodes" and c["project_id"] is None for c in document["changes"])
+    assert creates == [
+        ("project", "Strategies/New A", ["language", "name"]),
+        ("project", "Strategies/New B", ["description", "language", "name"]),
+        ("nodes", "Strategies/New A", sorted(creates[2][2])),
+        ("nodes", "Strategies/New B", sorted(creates[3][2])),
+    ]
+    assert len(creates[2][2]) == 2
+    assert all(c[0] != "nodes" or c[1].startswith("Strategies/New") for c in creates)
 
     markdown = qcsync("plan", "--format", "markdown").stdout
     assert markdown.startswith(f"### {summary}")
@@ -96,7 +107,7 @@ def test_the_counts_are_the_plans_own_summary(
     write_config(EVERY_KIND)
     document = json.loads(qcsync("plan", "--format", "json").stdout)
     summary = summary_counts(plan_from_json(document))
-    counted = {k: v for k, v in document["summary"].items() if k != "total"}
+    counted = {k: v for k, v in document["summary"].items() if k not in ("total", "by_aspect")}
     assert counted == {
         "create": summary.create,
         "update": summary.update,
@@ -105,7 +116,14 @@ def test_the_counts_are_the_plans_own_summary(
     }
     assert document["summary"]["total"] == summary.total
     # The text's line is made from the same numbers.
-    line = qcsync("plan").stdout.strip().splitlines()[-1]
+    lines = qcsync("plan").stdout.strip().splitlines()
+    line = lines[-1]
+    assert (
+        lines[-2]
+        == "Changes by aspect: "
+        + ", ".join(f"{aspect} {count}" for aspect, count in summary.by_aspect)
+        + "."
+    )
     assert [int(n) for n in re.findall(r"\d+", line)] == [
         summary.create,
         summary.update,

@@ -105,7 +105,7 @@ def test_hostile_live_names_render_safely_in_text_and_markdown(
     assert_well_formed_markdown(markdown.stdout)
     document = qcsync("plan", "--format", "json", *extra)
     assert not RAW_CONTROL.search(document.stdout)
-    names = {c["name"] for c in json.loads(document.stdout)["changes"]}
+    names = {c["project"]["name"] for c in json.loads(document.stdout)["changes"]}
     assert set(HOSTILE_NAMES) <= names  # JSON keeps the exact names, escaped as JSON
 
 

@@ -76,23 +76,23 @@ def test_plan_sends_no_writes(
 
 
 ENDPOINT = {
-    "create": "projects/create",
-    "update": "projects/update",
-    "nodes": "projects/nodes/update",
-    "delete": "projects/delete",
+    ("project", "create"): "projects/create",
+    ("project", "update"): "projects/update",
+    ("nodes", "update"): "projects/nodes/update",
+    ("nodes", "create"): "projects/nodes/update",  # a new project's node selection
+    ("project", "delete"): "projects/delete",
 }
 
 
 def expected_writes(planned: dict[str, Any]) -> list[str]:
-    """The API writes a plan file lists. A create with a description or nodes is a create and
-    an update of each: the API's create takes neither."""
-    writes = [ENDPOINT[c["action"]] for c in planned["changes"]]
-    for extra, endpoint in (("description", "projects/update"), ("nodes", ENDPOINT["nodes"])):
-        writes += [
-            endpoint
-            for c in planned["changes"]
-            if c["action"] == "create" and any(f["field"] == extra for f in c["fields"])
-        ]
+    """The API writes a plan file lists. A create with a description is a create and an update:
+    the API's create takes no description."""
+    writes = [ENDPOINT[c["aspect"], c["action"]] for c in planned["changes"]]
+    writes += [
+        "projects/update"
+        for c in planned["changes"]
+        if c["aspect"] == "project" and c["action"] == "create" and "description" in c["after"]
+    ]
     return sorted(writes)
 
 
@@ -128,7 +128,11 @@ def test_apply_sends_exactly_the_writes_the_plan_lists(
         """
     )
     planned = apply_saved_plan(qcsync, emulator)
-    assert {c["action"] for c in planned["changes"]} == {"update", "nodes", "delete"}
+    assert {(c["aspect"], c["action"]) for c in planned["changes"]} == {
+        ("project", "update"),
+        ("nodes", "update"),
+        ("project", "delete"),
+    }
     assert sorted(write_endpoints(emulator)) == expected_writes(planned)
     assert_converged(qcsync)
 

@@ -79,9 +79,9 @@ def test_the_binned_project_is_in_no_later_plan_even_when_its_name_is_declared_a
     again = qcsync("plan", "--format", "json")
     assert again.exit_code == 0, again.stderr
     changes = json.loads(again.stdout)["changes"]
-    assert [(c["action"], c["name"], c["project_id"]) for c in changes] == [
-        ("create", "Strategies/Old", None)
-    ]
+    assert [
+        (c["aspect"], c["action"], c["project"]["name"], c["project"]["id"]) for c in changes
+    ] == [("project", "create", "Strategies/Old", None)]
     assert qcsync("apply", "--auto-approve").exit_code == 0
     fresh = org_projects(emulator)["Strategies/Old"]["projectId"]
     assert fresh != pid

@@ -61,14 +61,14 @@ def saved(
 
 
 def change(document: dict[str, Any], name: str) -> dict[str, Any]:
-    return next(c for c in document["changes"] if c["name"] == name)
+    return next(c for c in document["changes"] if c["project"]["name"] == name)
 
 
 def extra_delete(key: str, name: str) -> Tamper:
     def tamper(document: dict[str, Any], ids: dict[str, int]) -> None:
         forged = copy.deepcopy(change(document, "Strategies/Gone"))
-        forged.update(name=name, project_id=ids[key])
-        forged["fingerprint"]["name"] = name
+        forged["project"] = {"id": ids[key], "name": name}
+        forged["fingerprint"]["project"]["name"] = name
         document["changes"].append(forged)
 
     return tamper
@@ -87,9 +87,9 @@ def live_flipped(document: dict[str, Any], ids: dict[str, int]) -> None:
 
 
 def edited_after(document: dict[str, Any], ids: dict[str, int]) -> None:
-    field = change(document, "Strategies/A")["fields"][0]
-    assert field["field"] == "description"
-    field["after"] = "pwned"
+    after = change(document, "Strategies/A")["after"]
+    assert list(after) == ["description"]
+    after["description"] = "pwned"
 
 
 def other_organization(document: dict[str, Any], ids: dict[str, int]) -> None:
@@ -97,7 +97,7 @@ def other_organization(document: dict[str, Any], ids: dict[str, int]) -> None:
 
 
 def edited_fingerprint(document: dict[str, Any], ids: dict[str, int]) -> None:
-    change(document, "Strategies/A")["fingerprint"]["description"] = "what it said once"
+    change(document, "Strategies/A")["fingerprint"]["project"]["description"] = "what it said once"
 
 
 def dropped_change(document: dict[str, Any], ids: dict[str, int]) -> None:

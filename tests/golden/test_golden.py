@@ -22,6 +22,7 @@ import pytest
 import yaml
 from deepdiff import DeepDiff
 
+from qcsync.aspects.nodes import NodesRead
 from qcsync.errors import PlanError
 from qcsync.model import (
     DesiredProject,
@@ -33,9 +34,10 @@ from qcsync.model import (
     Node,
     NodeSelection,
 )
-from qcsync.plan import plan_from_json, safety_violations
+from qcsync.plandoc import plan_from_json
 from qcsync.planner import PlanOptions, plan
 from qcsync.render import render_json, render_markdown, render_text
+from qcsync.safety import safety_violations
 
 HERE = Path(__file__).resolve().parent
 SCHEMA = json.loads((HERE.parent.parent / "schemas" / "plan.schema.json").read_text())
@@ -95,10 +97,14 @@ def load_live(path: Path) -> LiveState:
             )
             for p in doc["projects"]
         ),
-        catalog=tuple(Node(**n) for n in doc.get("catalog", ())),
-        selections={
-            int(k): NodeSelection(auto=v["auto"], active=frozenset(v.get("active", ())))
-            for k, v in doc.get("selections", {}).items()
+        reads={
+            "nodes": NodesRead(
+                catalog=tuple(Node(**n) for n in doc.get("catalog", ())),
+                selections={
+                    int(k): NodeSelection(auto=v["auto"], active=frozenset(v.get("active", ())))
+                    for k, v in doc.get("selections", {}).items()
+                },
+            )
         },
     )
 

@@ -13,8 +13,9 @@ from qcsync.apply import Outcome, apply_plan, verify_applied
 from qcsync.client import QCClient
 from qcsync.credentials import Credentials
 from qcsync.emulator import Fault
-from qcsync.plan import Action, Change, FieldChange, Plan
+from qcsync.plan import Change, Plan
 from qcsync.planfile import taken_name_problems
+from tests import changes
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -27,8 +28,7 @@ def client(emulator: Any) -> Iterator[QCClient]:
 
 
 def create(name: str, language: str = "Py") -> Change:
-    fields = (FieldChange("name", None, name), FieldChange("language", None, language))
-    return Change(Action.CREATE, name, None, fields, "not in QuantConnect")
+    return changes.create(name, language, reason="not in QuantConnect")
 
 
 def plan_of(emulator: Any, *changes: Change) -> Plan:
@@ -88,7 +88,7 @@ def test_a_new_projects_nodes_follow_its_create(
     emulator: Any, client: QCClient, tmp_path: Path
 ) -> None:
     node = client.read_nodes(emulator.preferred_organization_id)[0]
-    nodes = Change(Action.NODES, "S/N", None, (FieldChange("nodes", (), (node.id,)),), "declared")
+    nodes = changes.nodes(None, "S/N", (), (node.id,), "declared")
     plan = plan_of(emulator, create("S/N"), nodes)
     report = apply_plan(client, plan, now=NOW, backup_root=tmp_path)
     assert report.ok, report.results
@@ -111,14 +111,7 @@ def test_a_create_whose_description_fails_names_the_project_it_made(
     emulator: Any, client: QCClient, tmp_path: Path
 ) -> None:
     emulator.inject("projects/update", Fault.business_error("Boom"), times=1)
-    change = create("S/Half")
-    change = Change(
-        change.action,
-        change.name,
-        None,
-        (*change.fields, FieldChange("description", None, "text")),
-        change.reason,
-    )
+    change = changes.create("S/Half", description="text")
     [result] = apply_plan(client, plan_of(emulator, change), now=NOW, backup_root=tmp_path).results
     assert result.outcome is Outcome.FAILED
     pid = next(p.id for p in client.list_projects() if p.name == "S/Half")
@@ -134,9 +127,9 @@ def test_verify_applied_names_every_change_whose_result_is_missing(
     plan = plan_of(
         emulator,
         create("S/Never"),
-        Change(Action.UPDATE, "S/Kept", kept, (FieldChange("description", "old", "new"),), "r"),
-        Change(Action.NODES, "S/Kept", kept, (FieldChange("nodes", (), (node.id,)),), "r"),
-        Change(Action.DELETE, "S/Kept", kept, (), "r"),
+        changes.update(kept, "S/Kept", description=("old", "new")),
+        changes.nodes(kept, "S/Kept", (), (node.id,)),
+        changes.delete(kept, "S/Kept"),
     )
     assert verify_applied(client, plan) == [
         "create S/Never: the project is not there",
@@ -154,7 +147,7 @@ def test_a_delete_counts_as_done_when_the_project_is_gone_or_binned(
         credentials = Credentials(user_id=emulator.user_id, token=emulator.token)
         with QCClient(emulator.base_url, credentials, backoff=0.01) as client:
             pid = emulator.add_project("S/Doomed")
-            plan = plan_of(emulator, Change(Action.DELETE, "S/Doomed", pid, (), "r"))
+            plan = plan_of(emulator, changes.delete(pid, "S/Doomed", "r"))
             assert verify_applied(client, plan) == ["delete S/Doomed: the project still exists"]
             report = apply_plan(client, plan, now=NOW, backup_root=tmp_path / str(hard))
             assert report.ok, report.results
@@ -167,7 +160,7 @@ def test_a_project_binned_since_the_plan_is_not_sent_a_second_delete(
     emulator: Any, client: QCClient, tmp_path: Path
 ) -> None:
     pid = emulator.add_project("S/Doomed")
-    plan = plan_of(emulator, Change(Action.DELETE, "S/Doomed", pid, (), "r"))
+    plan = plan_of(emulator, changes.delete(pid, "S/Doomed", "r"))
     client.delete_project(pid)  # someone else deleted it meanwhile
     emulator.clear_log()
     report = apply_plan(client, plan, now=NOW, backup_root=tmp_path)

@@ -16,7 +16,8 @@ from qcsync.apply import Outcome, apply_plan, verify_applied
 from qcsync.client import QCClient
 from qcsync.credentials import Credentials
 from qcsync.emulator import Emulator, Fault
-from qcsync.plan import Action, Change, FieldChange, Plan
+from qcsync.plan import Change, Plan
+from tests import changes
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 UNAVAILABLE = Fault.http_status(503)
@@ -36,7 +37,7 @@ def plan_of(emulator: Emulator, *changes: Change) -> Plan:
 
 
 def describe(pid: int, before: str, after: str) -> Change:
-    return Change(Action.UPDATE, "S/P", pid, (FieldChange("description", before, after),), "r")
+    return changes.update(pid, "S/P", "r", description=(before, after))
 
 
 def only_result(client: QCClient, plan: Plan, tmp_path: Path) -> Any:
@@ -89,7 +90,7 @@ def test_a_node_selection_lost_then_503_is_applied(
     node = client.read_nodes(emulator.preferred_organization_id)[0]
     emulator.inject("projects/nodes/update", Fault.lost_response())
     emulator.inject("projects/nodes/update", UNAVAILABLE, times=4)
-    change = Change(Action.NODES, "S/P", pid, (FieldChange("nodes", (), (node.id,)),), "r")
+    change = changes.nodes(pid, "S/P", (), (node.id,), "r")
     plan = plan_of(emulator, change)
     result = only_result(client, plan, tmp_path)
     assert result.outcome is Outcome.APPLIED, result.message
@@ -133,7 +134,7 @@ def test_a_lost_delete_is_applied_or_unknown_never_failed(
     emulator: Emulator, tmp_path: Path, read_faults: int, expected: Outcome
 ) -> None:
     pid = emulator.add_project("S/P")
-    plan = plan_of(emulator, Change(Action.DELETE, "S/P", pid, (), "pruned"))
+    plan = plan_of(emulator, changes.delete(pid, "S/P", "pruned"))
     with FaultsAtDelete(emulator, read_faults) as faulty:
         result = only_result(faulty, plan, tmp_path)
     assert result.outcome is expected, result.message
@@ -149,8 +150,7 @@ def test_a_lost_create_whose_read_back_fails_is_unknown(
 ) -> None:
     emulator.inject("projects/create", Fault.lost_response())
     emulator.inject("projects/read", UNAVAILABLE, times=100)
-    fields = (FieldChange("name", None, "S/New"), FieldChange("language", None, "Py"))
-    change = Change(Action.CREATE, "S/New", None, fields, "new")
+    change = changes.create("S/New")
     result = only_result(client, plan_of(emulator, change), tmp_path)
     assert result.outcome is Outcome.UNKNOWN, result.message
     assert "run `qcsync plan`" in result.message
@@ -169,7 +169,7 @@ def test_after_an_unknown_outcome_nothing_new_is_started(
     plan = plan_of(emulator, describe(first, "old", "new"))
     plan = Plan(
         plan.organization_id,
-        (*plan.changes, Change(Action.DELETE, "S/Q", second, (), "pruned")),
+        (*plan.changes, changes.delete(second, "S/Q", "pruned")),
         unchanged=0,
     )
     report = apply_plan(client, plan, now=NOW, backup_root=tmp_path, parallelism=1)
@@ -193,8 +193,7 @@ def slow_client(emulator: Emulator, settle: float) -> QCClient:
 
 
 def create(name: str) -> Change:
-    fields = (FieldChange("name", None, name), FieldChange("language", None, "Py"))
-    return Change(Action.CREATE, name, None, fields, "not in QuantConnect")
+    return changes.create(name, reason="not in QuantConnect")
 
 
 def named(emulator: Emulator, prefix: str) -> list[str]:

@@ -14,7 +14,8 @@ from qcsync.client import QCClient
 from qcsync.credentials import Credentials
 from qcsync.emulator import Emulator, Fault
 from qcsync.interrupt import Interrupt
-from qcsync.plan import Action, Change, FieldChange, Plan
+from qcsync.plan import Plan
+from tests import changes as make
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -30,8 +31,7 @@ def describe(emulator: Emulator, *names: str) -> Plan:
     changes = []
     for name in names:
         pid = emulator.add_project(name, description="old")
-        fields = (FieldChange("description", "old", "new"),)
-        changes.append(Change(Action.UPDATE, name, pid, fields, "differs"))
+        changes.append(make.update(pid, name, "differs", description=("old", "new")))
     return Plan(emulator.preferred_organization_id, tuple(changes), unchanged=0)
 
 
@@ -105,8 +105,8 @@ def test_a_ctrl_c_between_stages_starts_no_later_stage(
     emulator: Emulator, client: QCClient, tmp_path: Path
 ) -> None:
     pid = emulator.add_project("S/Old")
-    rename = Change(Action.UPDATE, "S/New", pid, (FieldChange("name", "S/Old", "S/New"),), "r")
-    delete = Change(Action.DELETE, "S/New", pid, (), "pruned")
+    rename = make.update(pid, "S/New", "r", old_name="S/Old")
+    delete = make.delete(pid, "S/New", "pruned")
     plan = Plan(emulator.preferred_organization_id, (rename, delete), unchanged=0)
     interrupt = Interrupt()
     report = apply_plan(

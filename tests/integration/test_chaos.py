@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 
 from qcsync.apply import ApplyReport, Outcome, apply_plan
+from qcsync.aspects.nodes import node_ids
 from qcsync.client import QCClient
 from qcsync.config import load_config
 from qcsync.credentials import Credentials
 from qcsync.emulator import Emulator
 from qcsync.model import DesiredState
-from qcsync.plan import Action, Change, Plan, node_ids
+from qcsync.plan import Action, Change, Plan
 from qcsync.planner import plan
 from qcsync.state import read_live_state
 from tests.emulator_fixtures import EmulatorFactory
@@ -77,7 +78,7 @@ def planned(client: QCClient, desired: DesiredState) -> Plan:
 def in_account(client: QCClient, organization: str, change: Change) -> bool:
     """Whether all of the change's effect is in the account (read without faults)."""
     live = [p for p in client.list_projects() if p.organization_id == organization]
-    if change.action is Action.DELETE:
+    if change.aspect == "project" and change.action is Action.DELETE:
         return not any(p.id == change.project_id and not p.binned for p in live)
     if change.project_id is None:
         project = next((p for p in live if p.name == change.name), None)
@@ -85,20 +86,31 @@ def in_account(client: QCClient, organization: str, change: Change) -> bool:
         project = next((p for p in live if p.id == change.project_id), None)
     if project is None or project.binned:
         return False
-    for field in change.fields:
-        if field.field == "nodes":
-            actual: object = node_ids(client.read_project_nodes(project.id).selection)
-        else:
-            actual = getattr(project, field.field)
-        if actual != field.after:
-            return False
-    return True
+    if change.aspect == "nodes":
+        return node_ids(client.read_project_nodes(project.id).selection) == change.after
+    assert isinstance(change.after, dict)
+    return all(getattr(project, field) == value for field, value in change.after.items())
+
+
+def content_of(report: ApplyReport, create: Change) -> list[Change]:
+    """A new project's other changes (no project id yet): its create's result stands for them."""
+    return [
+        r.change
+        for r in report.results
+        if r.change.project_id is None
+        and r.change.aspect != "project"
+        and r.change.name == create.name
+    ]
 
 
 def check_report_against_account(report: ApplyReport, client: QCClient, organization: str) -> None:
     for result in report.results:
-        present = in_account(client, organization, result.change)
-        what = f"{result.outcome.value}: {result.change.action.value} {result.change.name}"
+        change = result.change
+        unit = [change]
+        if change.aspect == "project" and change.action is Action.CREATE:
+            unit += content_of(report, change)
+        present = all(in_account(client, organization, c) for c in unit)
+        what = f"{result.outcome.value}: {change.aspect} {change.action.value} {change.name}"
         if result.outcome is Outcome.APPLIED:
             assert present, f"reported {what}, but the account does not show it"
         elif result.outcome in (Outcome.FAILED, Outcome.NOT_ATTEMPTED):

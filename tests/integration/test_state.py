@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from qcsync.aspects.nodes import NodesRead
 from qcsync.client import QCClient
 from qcsync.credentials import Credentials
 from qcsync.model import DesiredProject, DesiredState, Location
@@ -46,4 +47,6 @@ def test_the_state_reader_sends_only_the_reads_the_plan_needs(
     assert Counter(r.endpoint for r in emulator.requests) == expected
     assert {p.organization_id for p in live.projects} == {emulator.preferred_organization_id}
     if any(e.nodes for e in entries):
-        assert live.catalog, "node references need the catalogue"
+        read = live.reads["nodes"]
+        assert isinstance(read, NodesRead)
+        assert read.catalog, "node references need the catalogue"

@@ -1,4 +1,5 @@
-"""The plan document: round trip, schema, refusal of bad or newer documents; summary counts."""
+"""The plan document (format 2): round trip, schema, refusal of bad or other-format documents;
+summary counts."""
 
 from __future__ import annotations
 
@@ -14,19 +15,9 @@ from hypothesis import strategies as st
 
 from qcsync.errors import PlanError
 from qcsync.model import Limits, Node
-from qcsync.plan import (
-    Action,
-    Change,
-    ConfigFile,
-    FieldChange,
-    Fingerprint,
-    Note,
-    Plan,
-    Summary,
-    plan_from_json,
-    plan_to_json,
-    summary_counts,
-)
+from qcsync.plan import Action, Change, ConfigFile, JsonValue, Note, Plan, Summary, summary_counts
+from qcsync.plandoc import plan_from_json, plan_to_json
+from tests import changes as make
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "schemas" / "plan.schema.json").read_text()
@@ -34,33 +25,49 @@ SCHEMA = json.loads(
 
 text = st.text(max_size=12)
 node_ids = st.lists(st.text(min_size=1, max_size=6), max_size=3).map(tuple)
-values = st.none() | text | node_ids
-fingerprints = st.builds(
-    Fingerprint,
-    modified=st.none() | st.just("2024-01-02 03:04:05"),
-    name=text,
-    description=text,
-    language=st.sampled_from(["Py", "C#"]),
-    nodes=st.none() | node_ids,
+fields = st.dictionaries(st.sampled_from(["name", "description", "language"]), text, max_size=3)
+project_fingerprints = st.fixed_dictionaries(
+    {
+        "modified": st.none() | st.just("2024-01-02 03:04:05"),
+        "name": text,
+        "description": text,
+        "language": st.sampled_from(["Py", "C#"]),
+    }
 )
-changes = st.builds(
+
+
+def _fingerprint(project: dict[str, JsonValue], nodes: tuple[str, ...] | None) -> JsonValue:
+    return {"project": project} if nodes is None else {"project": project, "nodes": nodes}
+
+
+fingerprints = st.builds(_fingerprint, project_fingerprints, st.none() | node_ids)
+project_changes = st.builds(
     Change,
+    aspect=st.just("project"),
     action=st.sampled_from(list(Action)),
     name=text,
     project_id=st.none() | st.integers(1, 10**9),
-    fields=st.lists(
-        st.builds(
-            FieldChange,
-            field=st.sampled_from(["name", "description", "language", "nodes"]),
-            before=values,
-            after=values,
-        ),
-        max_size=3,
-    ).map(tuple),
+    before=st.none() | fields,
+    after=st.none() | fields,
     reason=text,
     fingerprint=st.none() | fingerprints,
     live=st.booleans(),
-).filter(lambda c: c.project_id is None or c.fingerprint is not None)
+)
+node_changes = st.builds(
+    Change,
+    aspect=st.just("nodes"),
+    action=st.just(Action.UPDATE),
+    name=text,
+    project_id=st.none() | st.integers(1, 10**9),
+    before=node_ids,
+    after=node_ids,
+    reason=text,
+    fingerprint=st.none() | fingerprints,
+    live=st.booleans(),
+)
+changes = (project_changes | node_changes).filter(
+    lambda c: c.project_id is None or c.fingerprint is not None
+)
 plans = st.builds(
     Plan,
     organization_id=text,
@@ -110,12 +117,22 @@ def sample() -> dict[str, Any]:
         "org",
         (
             Change(
-                Action.NODES,
+                "nodes",
+                Action.UPDATE,
                 "S/A",
                 1,
-                (FieldChange("nodes", (), ("BN-1",)),),
+                (),
+                ("BN-1",),
                 "node selection differs",
-                Fingerprint("2024-01-02 03:04:05", "S/A", "", "Py", ()),
+                fingerprint={
+                    "project": {
+                        "modified": "2024-01-02 03:04:05",
+                        "name": "S/A",
+                        "description": "",
+                        "language": "Py",
+                    },
+                    "nodes": (),
+                },
             ),
         ),
         3,
@@ -139,30 +156,48 @@ def broken(path: list[str | int], value: Any) -> dict[str, Any]:
     ("document", "message"),
     [
         pytest.param(
-            broken(["format_version"], 2),
-            "plan file: format_version 2 is not supported (this qcsync reads format_version 1)",
+            broken(["format_version"], 3),
+            "plan file: format_version 3 is not supported (this qcsync reads format_version 2); "
+            "plan again with `qcsync plan -o PLANFILE` and review the new plan",
             id="newer version",
         ),
         pytest.param(
+            broken(["format_version"], 1),
+            "plan file: format_version 1 is not supported (this qcsync reads format_version 2); "
+            "plan again with `qcsync plan -o PLANFILE` and review the new plan",
+            id="a format 1 plan says to plan again",
+        ),
+        pytest.param(
             broken(["format_version"], KeyError),
-            "plan file: format_version None is not supported (this qcsync reads format_version 1)",
+            "plan file: format_version None is not supported (this qcsync reads format_version 2); "
+            "plan again with `qcsync plan -o PLANFILE` and review the new plan",
             id="no version",
         ),
         pytest.param(broken(["changes"], KeyError), "plan file: missing 'changes'", id="missing"),
         pytest.param(
-            broken(["changes", 0, "action"], "recreate"),
-            "plan file.changes[0].action: expected one of 'create', 'update', 'nodes', 'delete'",
+            broken(["changes", 0, "action"], "nodes"),
+            "plan file.changes[0].action: expected one of 'create', 'update', 'delete'",
             id="unknown action",
         ),
         pytest.param(
-            broken(["changes", 0, "project_id"], "1"),
-            "plan file.changes[0].project_id: expected an integer",
+            broken(["changes", 0, "aspect"], "recipes"),
+            "plan file.changes[0].aspect: expected one of 'project', 'nodes'",
+            id="unknown aspect",
+        ),
+        pytest.param(
+            broken(["changes", 0, "project", "id"], "1"),
+            "plan file.changes[0].project.id: expected an integer",
             id="string id",
         ),
         pytest.param(
-            broken(["changes", 0, "fingerprint", "nodes"], "BN-1"),
-            "plan file.changes[0].fingerprint.nodes: expected a list of strings or null",
-            id="fingerprint nodes",
+            broken(["changes", 0, "after"], "BN-1"),
+            "plan file.changes[0].after: expected null or a list of node ids",
+            id="nodes after",
+        ),
+        pytest.param(
+            broken(["changes", 0, "fingerprint", "recipes"], []),
+            "plan file.changes[0].fingerprint: unknown aspect 'recipes'",
+            id="fingerprint of an unknown aspect",
         ),
         pytest.param(
             broken(["changes", 0, "live"], 1),
@@ -175,9 +210,9 @@ def broken(path: list[str | int], value: Any) -> dict[str, Any]:
             id="bool is not an integer",
         ),
         pytest.param(
-            broken(["changes", 0, "fields", 0], []),
-            "plan file.changes[0].fields[0]: expected an object",
-            id="field not an object",
+            broken(["changes", 0, "project"], []),
+            "plan file.changes[0].project: expected an object",
+            id="project not an object",
         ),
     ],
 )
@@ -195,7 +230,7 @@ def test_a_document_that_is_not_an_object_is_refused() -> None:
 
 
 def test_the_sample_document_reads_back() -> None:
-    assert plan_from_json(sample()).changes[0].fields[0].after == ("BN-1",)
+    assert plan_from_json(sample()).changes[0].after == ("BN-1",)
 
 
 @pytest.mark.parametrize(
@@ -203,23 +238,20 @@ def test_the_sample_document_reads_back() -> None:
     [
         pytest.param((), Summary(0, 0, 0, 5), id="nothing"),
         pytest.param(
-            (
-                Change(Action.CREATE, "S/N", None, (), "r"),
-                Change(Action.NODES, "S/N", None, (), "r"),
-            ),
-            Summary(1, 0, 0, 5),
+            (make.create("S/N"), make.nodes(None, "S/N", (), ("BN-1",))),
+            Summary(1, 0, 0, 5, (("nodes", 1),)),
             id="a new project's nodes belong to its create",
         ),
         pytest.param(
             (
-                Change(Action.UPDATE, "S/A", 1, (), "r"),
-                Change(Action.NODES, "S/A", 1, (), "r"),
-                Change(Action.NODES, "S/B", 2, (), "r"),
+                make.update(1, "S/A", old_name="S/Z"),
+                make.nodes(1, "S/A", (), ("BN-1",)),
+                make.nodes(2, "S/B", (), ("BN-1",)),
             ),
-            Summary(0, 2, 0, 5),
+            Summary(0, 2, 0, 5, (("project", 1), ("nodes", 2))),
             id="counted per project",
         ),
-        pytest.param((Change(Action.DELETE, "S/A", 1, (), "r"),), Summary(0, 0, 1, 5), id="delete"),
+        pytest.param((make.delete(1, "S/A"),), Summary(0, 0, 1, 5), id="delete"),
     ],
 )
 def test_summary_counts_projects_with_node_changes_as_updates(

@@ -7,17 +7,24 @@ from dataclasses import replace
 import pytest
 
 from qcsync.model import Limits
-from qcsync.plan import Action, Change, ConfigFile, FieldChange, Fingerprint, Plan
+from qcsync.plan import ConfigFile, Fingerprint, Plan
 from qcsync.planfile import config_digests, digest_problems, plan_differences
+from tests import changes
 
-FP = Fingerprint("2026-01-01 00:00:00", "S/A", "old", "Py")
-UPDATE = Change(
-    Action.UPDATE, "S/A", 1, (FieldChange("description", "old", "new"),), "description differs", FP
+
+def fingerprint(name: str, description: str, modified: str | None) -> Fingerprint:
+    fields = {"modified": modified, "name": name, "description": description, "language": "Py"}
+    return {"project": fields}
+
+
+FP = fingerprint("S/A", "old", "2026-01-01 00:00:00")
+UPDATE = replace(
+    changes.update(1, "S/A", "description differs", description=("old", "new")), fingerprint=FP
 )
-DELETE = Change(
-    Action.DELETE, "S/B", 2, (), "prune", Fingerprint("2026-01-01 00:00:00", "S/B", "", "Py")
+DELETE = replace(
+    changes.delete(2, "S/B", "prune"), fingerprint=fingerprint("S/B", "", "2026-01-01 00:00:00")
 )
-CREATE = Change(Action.CREATE, "S/C", None, (FieldChange("name", None, "S/C"),), "new")
+CREATE = changes.create("S/C")
 FRESH = Plan("org", (UPDATE, CREATE, DELETE), 3, limits=Limits(3, 0.3))
 
 
@@ -80,7 +87,7 @@ def test_a_plan_without_config_is_refused() -> None:
             replace(
                 FRESH,
                 changes=(
-                    replace(UPDATE, fields=(FieldChange("description", "old", "evil"),)),
+                    replace(UPDATE, after={"description": "evil"}),
                     CREATE,
                     DELETE,
                 ),
@@ -90,7 +97,11 @@ def test_a_plan_without_config_is_refused() -> None:
         (
             replace(
                 FRESH,
-                changes=(replace(UPDATE, fingerprint=replace(FP, modified=None)), CREATE, DELETE),
+                changes=(
+                    replace(UPDATE, fingerprint=fingerprint("S/A", "old", None)),
+                    CREATE,
+                    DELETE,
+                ),
             ),
             ["update S/A (id 1): the project changed since the plan was made (modified)"],
         ),

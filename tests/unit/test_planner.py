@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from qcsync.aspects.nodes import NodesRead
 from qcsync.errors import PlanError
 from qcsync.model import (
     DesiredProject,
@@ -19,7 +20,7 @@ from qcsync.model import (
     Node,
     NodeSelection,
 )
-from qcsync.plan import Action, Change, FieldChange, Fingerprint, stages
+from qcsync.plan import Change, stages, what
 from qcsync.planner import PlanOptions, matches_pattern, plan
 
 ORG = "org-1"
@@ -46,12 +47,14 @@ def project(pid: int, name: str, **fields: Any) -> LiveProject:
     return LiveProject(id=pid, name=name, **values)
 
 
-def live(*projects: LiveProject, **fields: Any) -> LiveState:
-    return LiveState(organization_id=ORG, projects=projects, catalog=(B4, LM), **fields)
+def live(*projects: LiveProject, selections: dict[int, NodeSelection] | None = None) -> LiveState:
+    nodes = NodesRead(catalog=(B4, LM), selections=selections or {})
+    return LiveState(organization_id=ORG, projects=projects, reads={"nodes": nodes})
 
 
 def actions(changes: tuple[Change, ...]) -> list[tuple[str, str, int | None]]:
-    return [(c.action.value, c.name, c.project_id) for c in changes]
+    """(what, name, id): `what` as the apply report says it (`update`, `nodes`, ...)."""
+    return [(what(c), c.name, c.project_id) for c in changes]
 
 
 # --- identity ---------------------------------------------------------------------------------
@@ -173,7 +176,7 @@ def test_projects_of_other_organizations_are_never_matched_deleted_or_noted() ->
         pytest.param(
             {"description": ""},
             {"description": "old"},
-            (FieldChange("description", "old", ""),),
+            (({"description": "old"}, {"description": ""}),),
             id="empty description is managed",
         ),
         pytest.param({"description": "same"}, {"description": "same"}, (), id="equal"),
@@ -181,10 +184,10 @@ def test_projects_of_other_organizations_are_never_matched_deleted_or_noted() ->
     ],
 )
 def test_only_declared_fields_are_compared(
-    declared: dict[str, Any], live_fields: dict[str, Any], expected: tuple[FieldChange, ...]
+    declared: dict[str, Any], live_fields: dict[str, Any], expected: tuple[Any, ...]
 ) -> None:
     result = plan(desired(entry("S/A", **declared)), live(project(1, "S/A", **live_fields)))
-    assert tuple(f for c in result.changes for f in c.fields) == expected
+    assert tuple((c.before, c.after) for c in result.changes) == expected
     assert result.unchanged == (0 if expected else 1)
 
 
@@ -217,30 +220,26 @@ def test_every_problem_is_reported_at_once() -> None:
     [
         pytest.param(
             {},
-            (FieldChange("name", None, "S/N"), FieldChange("language", None, "C#")),
+            {"name": "S/N", "language": "C#"},
             id="default language",
         ),
         pytest.param(
             {"language": "Py", "description": ""},
-            (FieldChange("name", None, "S/N"), FieldChange("language", None, "Py")),
+            {"name": "S/N", "language": "Py"},
             id="empty description is what a new project has already",
         ),
         pytest.param(
             {"description": "d"},
-            (
-                FieldChange("name", None, "S/N"),
-                FieldChange("language", None, "C#"),
-                FieldChange("description", None, "d"),
-            ),
+            {"name": "S/N", "language": "C#", "description": "d"},
             id="description",
         ),
     ],
 )
 def test_a_create_carries_name_language_and_a_nonempty_description(
-    entry_fields: dict[str, Any], expected_fields: tuple[FieldChange, ...]
+    entry_fields: dict[str, Any], expected_fields: dict[str, str]
 ) -> None:
     result = plan(desired(entry("S/N", **entry_fields), default_language="C#"), live())
-    assert result.changes[0].fields == expected_fields
+    assert (result.changes[0].before, result.changes[0].after) == (None, expected_fields)
     assert result.changes[0].reason == "not in QuantConnect"
     assert result.changes[0].fingerprint is None
 
@@ -282,16 +281,20 @@ def test_node_selections_compare_the_auto_flag_and_the_active_set(
     result = plan(
         desired(entry("S/A", nodes=refs)), live(project(1, "S/A"), selections={1: selection})
     )
-    assert [(c.fields[0].before, c.fields[0].after) for c in result.changes] == expected
-    assert all(c.action is Action.NODES and c.project_id == 1 for c in result.changes)
+    assert [(c.before, c.after) for c in result.changes] == expected
+    assert all(c.aspect == "nodes" and c.project_id == 1 for c in result.changes)
 
 
-def test_a_new_project_carries_its_nodes_in_its_create() -> None:
+def test_a_new_project_with_nodes_gets_a_nodes_create_after_the_creates() -> None:
     result = plan(desired(entry("S/N", nodes=("B4-12",)), entry("S/M", nodes=())), live())
-    assert actions(result.changes) == [("create", "S/M", None), ("create", "S/N", None)]
-    m, n = result.changes
-    assert m.after("nodes") is None  # auto is where a new project starts: nothing to set
-    assert n.after("nodes") == (B4.id,)
+    # auto is where a new project starts: S/M has nothing to set.
+    assert actions(result.changes) == [
+        ("create", "S/M", None),
+        ("create", "S/N", None),
+        ("nodes", "S/N", None),
+    ]
+    nodes = result.changes[2]
+    assert (nodes.action.value, nodes.before, nodes.after) == ("create", None, (B4.id,))
     assert result.nodes == (B4,)
 
 
@@ -308,9 +311,16 @@ def test_the_fingerprint_records_what_the_plan_saw() -> None:
             selections={1: NodeSelection(False, frozenset({"LN-3"}))},
         ),
     )
-    assert {c.fingerprint for c in result.changes} == {
-        Fingerprint("2024-01-02 03:04:05", "S/A", "old", "C#", ("LN-3",))
+    expected = {
+        "project": {
+            "modified": "2024-01-02 03:04:05",
+            "name": "S/A",
+            "description": "old",
+            "language": "C#",
+        },
+        "nodes": ("LN-3",),
     }
+    assert [c.fingerprint for c in result.changes] == [expected, expected]
 
 
 # --- ownership --------------------------------------------------------------------------------
@@ -358,7 +368,7 @@ def test_only_undeclared_unprotected_in_scope_projects_are_deleted_and_only_with
             project(4, "Other/X"),
         ),
     )
-    assert [c.name for c in result.changes if c.action is Action.DELETE] == deleted
+    assert [c.name for c in result.changes if what(c) == "delete"] == deleted
     assert sorted(n.reason for n in result.notes) == sorted(notes)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from qcsync.aspects.nodes import describe_node, resolve_node
 from qcsync.errors import NodeReferenceError, PlanError
 from qcsync.model import Node
-from qcsync.nodes import describe_node, resolve_node
 
 B4 = Node("BN-1", "Backtest B4-12", "B4-12", "backtest")
 R1 = Node("RN-2", "Research Node 1", "R4-16", "research")

@@ -8,29 +8,15 @@ from collections.abc import Callable
 import pytest
 
 from qcsync.model import Node
-from qcsync.plan import Action, Change, FieldChange, Note, Plan
+from qcsync.plan import Note, Plan
 from qcsync.render import render_json, render_markdown, render_text
+from tests import changes
 
 B4 = Node("BN-1", "Backtest B4-12", "B4-12", "backtest")
-RENAME = Change(
-    Action.UPDATE, "S/New", 1, (FieldChange("name", "S/Old", "S/New"),), "renamed_from 'S/Old'"
-)
-CREATE = Change(
-    Action.CREATE,
-    "S/C",
-    None,
-    (FieldChange("name", None, "S/C"), FieldChange("language", None, "Py")),
-    "not in QuantConnect",
-)
-NODES = Change(
-    Action.NODES,
-    "S/A",
-    2,
-    (FieldChange("nodes", (), ("BN-1", "XX-9")),),
-    "node selection differs",
-    live=True,
-)
-DELETE = Change(Action.DELETE, "S/Gone", 3, (), "in scope S/, not declared, prune is on")
+RENAME = changes.update(1, "S/New", "renamed_from 'S/Old'", old_name="S/Old")
+CREATE = changes.create("S/C", reason="not in QuantConnect")
+NODES = changes.nodes(2, "S/A", (), ("BN-1", "XX-9"), "node selection differs", live=True)
+DELETE = changes.delete(3, "S/Gone", "in scope S/, not declared, prune is on")
 PLAN = Plan("org", (RENAME, CREATE, NODES, DELETE), 12, in_scope=20, nodes=(B4,))
 VIOLATIONS = (
     "S/A is LIVE: blocked",
@@ -94,7 +80,7 @@ def test_every_rendering_marks_live_projects(rendering: Callable[[Plan], str]) -
 
 def test_json_marks_live_changes_and_carries_the_version() -> None:
     document = json.loads(render_json(PLAN))
-    assert document["format_version"] == 1
+    assert document["format_version"] == 2
     assert [c["live"] for c in document["changes"]] == [False, False, True, False]
 
 
@@ -120,7 +106,7 @@ def test_markdown_puts_the_summary_table_first_details_after_and_blocks_last() -
 @pytest.mark.parametrize("limit", [3000, 900, 700])
 def test_markdown_over_the_limit_is_summarised_and_points_to_the_json_plan(limit: int) -> None:
     many = tuple(
-        Change(Action.DELETE, f"S/P{i:03}", i, (), "in scope S/, not declared, prune is on")
+        changes.delete(i, f"S/P{i:03}", "in scope S/, not declared, prune is on")
         for i in range(200)
     )
     markdown = render_markdown(Plan("org", many, 0), violations=VIOLATIONS, limit=limit)
@@ -130,23 +116,19 @@ def test_markdown_over_the_limit_is_summarised_and_points_to_the_json_plan(limit
 
 
 def test_markdown_fences_survive_backticks_in_descriptions() -> None:
-    change = Change(
-        Action.UPDATE, "S/A", 1, (FieldChange("description", "a", "```x```"),), "description"
-    )
+    change = changes.update(1, "S/A", "description", description=("a", "```x```"))
     markdown = render_markdown(Plan("org", (change,), 0))
     assert "````diff\n" in markdown
     assert markdown.count("````") == 2
 
 
 def test_markdown_escapes_pipes_in_table_cells() -> None:
-    change = Change(Action.DELETE, "S/A", 1, (), "a | b")
+    change = changes.delete(1, "S/A", "a | b")
     assert "| a \\| b |" in render_markdown(Plan("org", (change,), 0, in_scope=9))
 
 
 def test_markdown_with_thousands_of_blocked_live_projects_still_ends_with_the_limit_line() -> None:
-    live = tuple(
-        Change(Action.DELETE, f"S/Live{i:04}", i, (), "prune", live=True) for i in range(3000)
-    )
+    live = tuple(changes.delete(i, f"S/Live{i:04}", "prune", live=True) for i in range(3000))
     violations = [
         f"S/Live{i:04} is LIVE (live trading running): use --allow-live" for i in range(3000)
     ]

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from qcsync.errors import ApplyError, ExitCode
-from qcsync.plan import Action, Change, FieldChange
 from qcsync.report import ApplyReport, ChangeResult, Outcome, headline, render_report
+from tests import changes
 
-CREATE = Change(Action.CREATE, "S/A", None, (FieldChange("name", None, "S/A"),), "new")
-UPDATE = Change(Action.UPDATE, "S/B", 2, (FieldChange("description", "x", "y"),), "differs")
-DELETE = Change(Action.DELETE, "S/C", 3, (), "pruned")
+CREATE = changes.create("S/A")
+UPDATE = changes.update(2, "S/B", "differs", description=("x", "y"))
+DELETE = changes.delete(3, "S/C", "pruned")
 
 
 def report(*outcomes: Outcome, interrupted: bool = False) -> ApplyReport:

@@ -10,19 +10,23 @@ from hypothesis import strategies as st
 
 from qcsync.errors import PlanError
 from qcsync.model import DesiredProject, DesiredState, Limits, LiveProject, LiveState, Location
-from qcsync.plan import Action, Change, FieldChange, Plan, safety_violations
+from qcsync.plan import Action, Change, Plan
 from qcsync.planner import matches_pattern, plan
+from qcsync.safety import safety_violations
+from tests import changes
 
 
-def change(
-    action: Action, name: str = "S/A", *, live: bool = False, rename: bool = False
-) -> Change:
-    fields = (FieldChange("name", "S/Old", name),) if rename else ()
-    if action is Action.UPDATE and not rename:
-        fields = (FieldChange("description", "a", "b"),)
-    if action is Action.NODES:
-        fields = (FieldChange("nodes", (), ("BN-1",)),)
-    return Change(action, name, None if action is Action.CREATE else 1, fields, "why", live=live)
+def change(kind: str, name: str = "S/A", *, live: bool = False) -> Change:
+    match kind:
+        case "delete":
+            return changes.delete(1, name, live=live)
+        case "rename":
+            return changes.update(1, name, old_name="S/Old", live=live)
+        case "describe":
+            return changes.update(1, name, description=("a", "b"), live=live)
+        case "nodes":
+            return changes.nodes(1, name, (), ("BN-1",), live=live)
+    raise AssertionError(kind)
 
 
 DEFAULT_LIMITS = Limits()
@@ -31,7 +35,7 @@ DEFAULT_LIMITS = Limits()
 def deletes(count: int, in_scope: int, limits: Limits = DEFAULT_LIMITS) -> Plan:
     return Plan(
         "org",
-        tuple(change(Action.DELETE, f"S/{i}") for i in range(count)),
+        tuple(change("delete", f"S/{i}") for i in range(count)),
         0,
         in_scope=in_scope,
         limits=limits,
@@ -96,11 +100,11 @@ def test_force_lifts_the_limits() -> None:
 @pytest.mark.parametrize(
     ("live_change", "blocked"),
     [
-        pytest.param(change(Action.DELETE, live=True), "delete", id="delete"),
-        pytest.param(change(Action.UPDATE, live=True, rename=True), "rename", id="rename"),
-        pytest.param(change(Action.NODES, live=True), "a node selection change", id="nodes"),
-        pytest.param(change(Action.UPDATE, live=True), "", id="description only is allowed"),
-        pytest.param(change(Action.DELETE, live=False), "", id="not live"),
+        pytest.param(change("delete", live=True), "delete", id="delete"),
+        pytest.param(change("rename", live=True), "rename", id="rename"),
+        pytest.param(change("nodes", live=True), "a node selection change", id="nodes"),
+        pytest.param(change("describe", live=True), "", id="description only is allowed"),
+        pytest.param(change("delete", live=False), "", id="not live"),
     ],
 )
 def test_deleting_renaming_or_moving_a_live_project_is_a_violation(
@@ -122,7 +126,7 @@ def test_deleting_renaming_or_moving_a_live_project_is_a_violation(
 def test_force_does_not_lift_the_live_guard_and_the_limit_line_comes_last() -> None:
     result = Plan(
         "org",
-        (change(Action.DELETE, "S/L", live=True), *deletes(3, 3).changes),
+        (change("delete", "S/L", live=True), *deletes(3, 3).changes),
         0,
         in_scope=4,
     )
@@ -195,7 +199,7 @@ def test_no_plan_deletes_what_is_not_ours_and_every_deleting_plan_is_within_limi
     by_id = {p.id: p for p in live.projects if p.organization_id == ORG}
     # An entry with an id owns that project only; an undeclared duplicate of its name is not its.
     declared = {e.id for e in desired.projects} | {e.name for e in desired.projects if not e.id}
-    removed = [c for c in result.changes if c.action is Action.DELETE]
+    removed = [c for c in result.changes if c.aspect == "project" and c.action is Action.DELETE]
     for delete in removed:
         assert delete.project_id in by_id, "a project of another organization"
         project = by_id[delete.project_id]

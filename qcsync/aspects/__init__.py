@@ -1,0 +1,54 @@
+"""The aspects of a project that qcsync manages, and the one registry that lists them.
+
+See base.py for the Aspect protocol: each aspect module (project.py, nodes.py) is the one file
+that holds everything about its part of a project. Adding an aspect: ARCHITECTURE.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from qcsync.aspects.base import Aspect
+from qcsync.aspects.nodes import NODES
+from qcsync.aspects.project import PROJECT
+from qcsync.model import LiveProject, LiveState
+from qcsync.plan import Change, Fingerprint
+
+# Looked up at call time through registered(), so that a test can register another aspect.
+ASPECTS: tuple[Aspect, ...] = (PROJECT, NODES)
+
+
+def registered() -> tuple[Aspect, ...]:
+    """The aspects, in the order their changes to one project are planned and shown."""
+    return ASPECTS
+
+
+def aspect_named(name: str) -> Aspect | None:
+    return next((a for a in registered() if a.name == name), None)
+
+
+def aspect_of(change: Change) -> Aspect:
+    aspect = aspect_named(change.aspect)
+    if aspect is None:  # plan files are checked on reading, so only a bug gets here
+        raise LookupError(f"no aspect named {change.aspect!r}")
+    return aspect
+
+
+def fingerprint_of(project: LiveProject, live: LiveState) -> Fingerprint:
+    """Every registered aspect's fingerprint of a live project, leaving out what was not read."""
+    found = ((a.name, a.fingerprint(project, live)) for a in registered())
+    return {name: value for name, value in found if value is not None}
+
+
+def fingerprint_differences(before: Fingerprint, after: Fingerprint) -> list[str]:
+    """What moved between two fingerprints: the keys inside an aspect's fingerprint that is a
+    mapping (`modified`, `name`, ...), else the aspect's name (`nodes`)."""
+    differing: list[str] = []
+    for name in dict.fromkeys([*before, *after]):
+        then, now = before.get(name), after.get(name)
+        if isinstance(then, Mapping) and isinstance(now, Mapping):
+            keys = dict.fromkeys([*then, *now])
+            differing.extend(k for k in keys if then.get(k) != now.get(k))
+        elif then != now:
+            differing.append(name)
+    return differing

@@ -1,0 +1,349 @@
+"""The `project` aspect: a project's existence, name, description and language.
+
+Everything qcsync does with these lives here: the fields an entry declares (a field left out is
+unmanaged; the language is fixed once the project exists), the diff that makes creates, renames
+and description updates, the fingerprint, how a change is shown, and the API calls that make it
+(`projects/create|update|delete`). Which project an entry is, what may be deleted and in which
+order changes run are the planner's (identity, ownership, order); this module answers "what
+changes for this project".
+
+Names: the one comparison of names for "is this name taken" is `name_key` (casefold). The
+service itself compares exactly (qc-api.md §4.1, §7: a create with a taken name becomes "NAME 1",
+an update onto a taken name fails, and nothing is said about case; the emulator compares exactly).
+qcsync is stricter on purpose: two projects whose names differ only in case collide in the
+Lean CLI's local folders on case-insensitive file systems, and refusing such a plan is cheaper
+than a duplicate. Identity (which live project an entry is) stays exact, as DESIGN.md §1 says.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, assert_never
+
+from qcsync.aspects.base import (
+    BadValue,
+    Diff,
+    Executed,
+    Execution,
+    Mapper,
+    Subject,
+    UnknownOutcome,
+    confirmed,
+)
+from qcsync.errors import AmbiguousWriteError, QcsyncError
+from qcsync.model import (
+    MODIFIED_FORMAT,
+    RECYCLE_BIN,
+    RECYCLE_BIN_DAYS,
+    CreatedProject,
+    DesiredProject,
+    LiveProject,
+    LiveState,
+)
+from qcsync.plan import PROJECT as NAME
+from qcsync.plan import Action, Change, JsonValue, Plan
+from qcsync.readback import delete_landed, find_created
+from qcsync.report import FIND_OUT
+
+if TYPE_CHECKING:
+    from qcsync.client import QCClient
+
+BACKUP_FOLDER = ".qcsync/backups"  # backup.DEFAULT_BACKUP_ROOT, without importing the client
+
+# The order fields are shown and compared in, whatever order a plan file lists them in.
+FIELDS: Final = ("name", "language", "description")
+
+
+def name_key(name: str) -> str:
+    """Two names that collide have the same key (see the module docstring for why casefold)."""
+    return name.casefold()
+
+
+def name_holder(
+    projects: Iterable[LiveProject], name: str, *, besides: int | None = None
+) -> LiveProject | None:
+    """A project that holds `name` (or a name that collides with it), other than `besides`."""
+    key = name_key(name)
+    return next((p for p in projects if name_key(p.name) == key and p.id != besides), None)
+
+
+def fields_of(project: LiveProject) -> dict[str, str]:
+    return {"name": project.name, "language": project.language, "description": project.description}
+
+
+class ProjectAspect:
+    name: Final = NAME
+    noun: Final = "name and description"
+
+    def declared(self, entry: DesiredProject) -> bool:
+        return True  # every entry has a name
+
+    def read(
+        self,
+        client: QCClient,
+        organization_id: str,
+        entries: Sequence[DesiredProject],
+        project_ids: Sequence[int],
+        map_: Mapper,
+        known: Mapping[int, object],
+    ) -> object:
+        return None  # projects/read, which state.py always makes, carries all of it
+
+    # --- diff -----------------------------------------------------------------------------------
+
+    def diff(self, subject: Subject, live: LiveState) -> Diff:
+        entry, project = subject.entry, subject.project
+        if project is None:
+            new: dict[str, JsonValue] = {
+                "name": entry.name,
+                "language": entry.language or subject.desired.default_language,
+            }
+            if entry.description:
+                new["description"] = entry.description
+            create = Change(NAME, Action.CREATE, entry.name, None, None, new, "not in QuantConnect")
+            return Diff(changes=(create,))
+        problems: list[str] = []
+        if entry.language is not None and entry.language != project.language:
+            problems.append(
+                f"{subject.where}: language is {project.language} in QuantConnect, the config "
+                f"says {entry.language}; qcsync never recreates a project — change the config or "
+                "recreate by hand"
+            )
+        before: dict[str, JsonValue] = {}
+        after: dict[str, JsonValue] = {}
+        reasons: list[str] = []
+        if entry.name != project.name:
+            before["name"], after["name"] = project.name, entry.name
+            reasons.append(subject.why_renamed)
+        if entry.description is not None and entry.description != project.description:
+            before["description"], after["description"] = project.description, entry.description
+            reasons.append("description differs")
+        if not after:
+            return Diff(problems=tuple(problems))
+        update = Change(
+            NAME, Action.UPDATE, entry.name, project.id, before, after, "; ".join(reasons)
+        )
+        return Diff(changes=(update,), problems=tuple(problems))
+
+    def delete(self, project: LiveProject, reason: str) -> Change:
+        """The change that deletes a live project (the planner decides which may go)."""
+        return Change(
+            NAME, Action.DELETE, project.name, project.id, fields_of(project), None, reason
+        )
+
+    def fingerprint(self, project: LiveProject, live: LiveState) -> JsonValue:
+        modified = project.modified.strftime(MODIFIED_FORMAT) if project.modified else None
+        return {
+            "modified": modified,
+            "name": project.name,
+            "description": project.description,
+            "language": project.language,
+        }
+
+    # --- show -----------------------------------------------------------------------------------
+
+    def verb(self, change: Change) -> str:
+        match change.action:
+            case Action.CREATE:
+                return "create"
+            case Action.UPDATE:
+                return "rename" if change.is_rename else "update"
+            case Action.DELETE:
+                return "delete"
+            case _ as unreachable:
+                assert_never(unreachable)
+
+    def show(self, change: Change, plan: Plan) -> list[str]:
+        match change.action:
+            case Action.CREATE:
+                return [f"{f}: {_text(change.new(f))}" for f in FIELDS if change.new(f) is not None]
+            case Action.UPDATE:
+                return [
+                    f"{f}: {_text(change.old(f))} -> {_text(change.new(f))}"
+                    for f in FIELDS
+                    if change.new(f) is not None
+                ]
+            case Action.DELETE:
+                # What a delete does today (qc-api.md §4.4), so a reviewer knows it can be undone.
+                return [
+                    f"# moves to the Recycle Bin as '{RECYCLE_BIN}{change.name}' (same id), "
+                    f"purged by QuantConnect after {RECYCLE_BIN_DAYS} days",
+                    f"# backup first: {BACKUP_FOLDER}/<time>/{change.project_id}-*.json; "
+                    "`qcsync restore` brings it back",
+                ]
+            case _ as unreachable:
+                assert_never(unreachable)
+
+    def live_risk(self, change: Change) -> str:
+        match change.action:
+            case Action.DELETE:
+                return "delete"
+            case Action.UPDATE:
+                return "rename" if change.is_rename else ""
+            case Action.CREATE:
+                return ""
+            case _ as unreachable:
+                assert_never(unreachable)
+
+    def value(self, raw: object) -> JsonValue:
+        if raw is None:
+            return None
+        if not isinstance(raw, Mapping) or not all(
+            k in FIELDS and isinstance(v, str) for k, v in raw.items()
+        ):
+            raise BadValue("expected null or an object of name, language, description strings")
+        return dict(raw)
+
+    # --- execute --------------------------------------------------------------------------------
+
+    def execute(self, run: Execution, change: Change) -> Executed:
+        client = run.client
+        match change.action:
+            case Action.CREATE:
+                return _create(run, change)
+            case Action.UPDATE:
+                pid = run.project_id(change)
+                new_name, new_description = change.new("name"), change.new("description")
+                name = new_name if isinstance(new_name, str) else None
+                description = new_description if isinstance(new_description, str) else None
+                confirmed(
+                    client,
+                    lambda: client.update_project(pid, name=name, description=description),
+                    lambda: update_landed(client, pid, name=name, description=description),
+                )
+                return Executed("renamed" if change.is_rename else "updated", pid)
+            case Action.DELETE:
+                pid = run.project_id(change)
+                project = run.listed_project(pid)
+                if project.binned:
+                    # Deleted meanwhile; a second delete could purge it from the bin for good.
+                    return Executed(
+                        f"already in the Recycle Bin as {project.name!r}; not sent again", pid
+                    )
+                if project.code_running and not change.live:
+                    raise QcsyncError("live trading started since the plan was made; not deleted")
+                backup = run.backup(project)
+                confirmed(
+                    client, lambda: client.delete_project(pid), lambda: delete_landed(client, pid)
+                )
+                return Executed(
+                    f"deleted (backup {backup}; `qcsync restore` brings it back)", pid, backup
+                )
+            case _ as unreachable:
+                assert_never(unreachable)
+
+    def verify(self, change: Change, project: LiveProject, live: LiveState) -> list[str]:
+        actual = fields_of(project)
+        return [
+            f"{f} is {actual[f]!r}, expected {change.new(f)!r}"
+            for f in FIELDS
+            if change.new(f) is not None and actual[f] != change.new(f)
+        ]
+
+    def export(self, project: LiveProject, live: LiveState) -> Mapping[str, Any]:
+        return {
+            "name": project.name,
+            "id": project.id,
+            "language": project.language,
+            # `$` starts a variable in config strings (DESIGN.md §1); `$$` is a literal one.
+            "description": project.description.replace("$", "$$"),
+        }
+
+
+def _create(run: Execution, change: Change) -> Executed:
+    """`projects/create` (never sent twice unless a read proved the first did not land), then
+    the description. A duplicate the service made ("NAME 1": it does not refuse a taken name,
+    qc-api.md §4.1) is empty, so it is deleted at once and the error names the holder."""
+    client, organization = run.client, run.organization_id
+    language = str(change.new("language") or "Py")
+    notes: list[str] = []
+    try:
+        created = client.create_project_checked(change.name, language, organization)
+    except AmbiguousWriteError as error:
+        try:
+            found = find_created(client, change.name, organization)
+        except QcsyncError as read_error:
+            raise UnknownOutcome(
+                f"{error}; reading back failed too ({read_error}); {FIND_OUT}"
+            ) from None
+        if found is None:
+            # Not there yet is no proof: a slow create may still land.
+            raise UnknownOutcome(f"{error}; {FIND_OUT}") from None
+        created = CreatedProject(found, found_by_read=True)
+    project = created.project
+    if created.resent:
+        notes.append(
+            "the create's answer was lost and no read found the project, so it was sent again"
+        )
+    notes.extend(_remove_copy(client, copy) for copy in created.copies)
+    if project.name != change.name:
+        raise QcsyncError(_undo_duplicate(client, project, change.name, organization))
+    run.created[change.name] = project.id
+    description = change.new("description")
+    if isinstance(description, str) and description:
+        pid = project.id
+        try:
+            confirmed(
+                client,
+                lambda: client.update_project(pid, description=description),
+                lambda: update_landed(client, pid, name=None, description=description),
+            )
+        except UnknownOutcome as error:
+            raise UnknownOutcome(
+                f"created (id {pid}), but whether its description was set is unknown: {error}"
+            ) from None
+        except QcsyncError as error:
+            raise QcsyncError(
+                f"created (id {pid}), but setting its description failed: {error}"
+            ) from None
+    made = f"created (id {project.id}"
+    if created.found_by_read:
+        made += "; its answer was lost and a read found it"
+    return Executed(f"{made})", project.id, notes=tuple(notes))
+
+
+def _remove_copy(client: QCClient, copy: LiveProject) -> str:
+    """Delete a duplicate that this apply's own resent create made (it is empty and ours)."""
+    what = f"the duplicate {copy.name!r} (id {copy.id}) that qcsync's resent create made"
+    try:
+        client.delete_project(copy.id)
+    except QcsyncError as error:
+        return f"{what} could not be removed ({error}): delete it by hand"
+    return f"removed {what}"
+
+
+def _undo_duplicate(client: QCClient, copy: LiveProject, name: str, organization: str) -> str:
+    """Delete the "NAME 1" the service made instead of `name`; the message for the failure."""
+    try:
+        client.delete_project(copy.id)
+    except QcsyncError as error:
+        return (
+            f"conflict: the name is already taken; the service created a duplicate "
+            f"{copy.name!r} (id {copy.id}) and deleting it failed ({error}): delete it by hand"
+        )
+    ours = (p for p in client.list_projects() if p.organization_id == organization)
+    holder = name_holder(ours, name, besides=copy.id)
+    held = f" by project {holder.id}" if holder else ""
+    return (
+        f"conflict: the name is already taken{held}; the service created a duplicate "
+        f"{copy.name!r} (id {copy.id}), which qcsync deleted again (it waits in the "
+        "Recycle Bin)"
+    )
+
+
+def update_landed(
+    client: QCClient, project_id: int, *, name: str | None, description: str | None
+) -> bool:
+    """Whether an update whose answer was lost is there."""
+    project = client.read_project(project_id)
+    return (name is None or project.name == name) and (
+        description is None or project.description == description
+    )
+
+
+def _text(value: JsonValue) -> str:
+    return "(none)" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+PROJECT: Final = ProjectAspect()
