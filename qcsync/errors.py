@@ -108,6 +108,10 @@ class PlanError(QcsyncError):
 class NodeReferenceError(PlanError):
     """A node reference (id, name or SKU) that matches no node, or more than one."""
 
+    def __init__(self, problems: Sequence[str], *, unknown: bool = False) -> None:
+        super().__init__(problems)
+        self.unknown = unknown  # matches no node: the catalogue is worth listing
+
 
 class StalePlanError(QcsyncError):
     """A saved plan that is not what a fresh plan of its config says (DESIGN.md §4)."""

@@ -65,13 +65,14 @@ def plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOpti
     projects = tuple(p for p in in_org if not p.binned)
     binned = {p.id: p for p in in_org if p.binned}
     entry_problems: list[list[str]] = [[] for _ in desired.projects]
+    footnotes: dict[str, None] = {}  # said once, after every problem; ordered
     matches = _match(desired.projects, projects, live.organization_id, entry_problems, binned)
     changes: list[Change] = []
     where: dict[int, str] = {}  # id(change) -> the entry that asked for it, for messages
     names_of: dict[int, set[str]] = {}  # id(change) -> its project's names, for targets
     unchanged: list[_Match] = []
     for match in matches:
-        own = _diff(match, desired, live, entry_problems[match.index])
+        own = _diff(match, desired, live, entry_problems[match.index], footnotes)
         changes.extend(own)
         where.update((id(c), match.where) for c in own)
         # `--target` may name a project as declared or as it is live, for all of its changes.
@@ -105,7 +106,7 @@ def plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOpti
 
     ordered = _order(changes, projects, where, problems)
     if problems:
-        raise PlanError(problems)
+        raise PlanError([*problems, *footnotes])
     return Plan(
         organization_id=live.organization_id,
         changes=tuple(ordered),
@@ -202,7 +203,11 @@ def _match_one(
 
 
 def _diff(
-    match: _Match, desired: DesiredState, live: LiveState, problems: list[str]
+    match: _Match,
+    desired: DesiredState,
+    live: LiveState,
+    problems: list[str],
+    footnotes: dict[str, None],
 ) -> list[Change]:
     subject = Subject(match.entry, match.project, desired, match.why_renamed)
     changes: list[Change] = []
@@ -211,6 +216,7 @@ def _diff(
             found = aspect.diff(subject, live)
             changes.extend(found.changes)
             problems.extend(found.problems)
+            footnotes.update(dict.fromkeys(found.footnotes))
     project = match.project
     if project is None or not changes:
         return changes

@@ -62,10 +62,14 @@ class Subject:
 
 @dataclass(frozen=True)
 class Diff:
-    """An aspect's changes for one entry, and the problems that make the plan impossible."""
+    """An aspect's changes for one entry, and the problems that make the plan impossible.
+
+    `footnotes` go after every problem of the plan, once however many entries give them (the
+    node catalogue that unknown references are checked against: long in a big organization)."""
 
     changes: tuple[Change, ...] = ()
     problems: tuple[str, ...] = ()
+    footnotes: tuple[str, ...] = ()
 
 
 @dataclass

@@ -13,6 +13,7 @@ is a `create` (before: null) that runs right after the project's own create.
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -57,7 +58,8 @@ def describe_node(node: Node) -> str:
 
 
 def resolve_node(ref: str, catalog: Sequence[Node]) -> Node:
-    """The node `ref` names; NodeReferenceError lists the candidates when none or several do.
+    """The node `ref` names. NodeReferenceError lists the candidates when several do, and
+    suggests the closest when none does (the plan lists the catalogue once: catalogue_line).
 
     An exact id, else a unique name, else a unique SKU. New projects have no id to ask
     `projects/nodes/read` with, so references resolve against the catalogue alone.
@@ -75,8 +77,47 @@ def resolve_node(ref: str, catalog: Sequence[Node]) -> Node:
             raise NodeReferenceError(
                 [f"node '{ref}' is ambiguous: it matches {listed}; use the node id"]
             )
-    candidates = ", ".join(describe_node(n) for n in sorted(catalog, key=_order)) or "none"
-    raise NodeReferenceError([f"unknown node '{ref}'; the organization's nodes are: {candidates}"])
+    if not catalog:
+        raise NodeReferenceError(
+            [f"unknown node '{ref}': the organization has no nodes"], unknown=True
+        )
+    guess = closest_reference(ref, catalog)
+    suggestion = f"; did you mean '{guess}'?" if guess else ""
+    raise NodeReferenceError([f"unknown node '{ref}'{suggestion}"], unknown=True)
+
+
+def closest_reference(ref: str, catalog: Sequence[Node]) -> str | None:
+    """The node name, SKU or id nearest to `ref` that would resolve to one node, ignoring case
+    (`research node 1` -> `Research Node 1`, `B4-16` -> `B4-12`); None when nothing is close."""
+    names = Counter(n.name for n in catalog)
+    skus = Counter(n.sku for n in catalog)
+    usable: dict[str, str] = {}  # casefolded -> as written in the catalogue
+    # Ids last, so that a name or SKU spelt like another wins over an id.
+    for node in catalog:
+        if names[node.name] == 1:
+            usable.setdefault(node.name.casefold(), node.name)
+    for node in catalog:
+        if node.sku and skus[node.sku] == 1 and node.sku not in names:
+            usable.setdefault(node.sku.casefold(), node.sku)
+    for node in catalog:
+        usable.setdefault(node.id.casefold(), node.id)
+    wanted = ref.casefold()
+
+    def closeness(candidate: str) -> tuple[float, bool]:
+        # Ties go to the same first letter: B8-16 is nearer B4-12 (a backtest SKU) than R4-16.
+        ratio = difflib.SequenceMatcher(None, wanted, candidate).ratio()
+        return (round(ratio, 6), candidate[:1] == wanted[:1])
+
+    best = max(usable, key=closeness, default=None)
+    if best is None or closeness(best)[0] < 0.6:
+        return None
+    return usable[best]
+
+
+def catalogue_line(catalog: Sequence[Node]) -> str:
+    """Every node of the organization: said once per plan, however many references missed."""
+    listed = ", ".join(describe_node(n) for n in sorted(catalog, key=_order)) or "none"
+    return f"the organization's nodes (name (SKU) id): {listed}"
 
 
 def _order(node: Node) -> tuple[str, str, str]:
@@ -136,12 +177,17 @@ class NodesAspect:
             return Diff()
         read = read_of(live, NAME, NodesRead) or NodesRead()
         problems: list[str] = []
+        footnotes: tuple[str, ...] = ()
         wanted: set[str] = set()
         for ref in refs:
             try:
                 wanted.add(resolve_node(ref, read.catalog).id)
             except NodeReferenceError as error:
                 problems.extend(f"{subject.where}: nodes: {p}" for p in error.problems)
+                if error.unknown and read.catalog:
+                    footnotes = (catalogue_line(read.catalog),)
+        if problems:
+            return Diff(problems=tuple(problems), footnotes=footnotes)
         after = tuple(sorted(wanted))
         project = subject.project
         if project is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qcsync.aspects.nodes import describe_node, resolve_node
+from qcsync.aspects.nodes import catalogue_line, closest_reference, describe_node, resolve_node
 from qcsync.errors import NodeReferenceError, PlanError
 from qcsync.model import Node
 
@@ -52,12 +52,17 @@ def test_resolve_node_finds_the_node_a_reference_names(ref: str, expected: Node)
         pytest.param(
             "B9-99",
             (B4, LM),
-            "unknown node 'B9-99'; the organization's nodes are: "
-            "Backtest B4-12 (B4-12) BN-1, L-MICRO (L-MICRO) LN-3",
-            id="unknown lists every candidate",
+            "unknown node 'B9-99'",
+            id="unknown, and nothing close",
         ),
         pytest.param(
-            "B4-12", (), "unknown node 'B4-12'; the organization's nodes are: none", id="empty"
+            "B4-16",
+            (B4, LM),
+            "unknown node 'B4-16'; did you mean 'B4-12'?",
+            id="unknown, with the closest sku",
+        ),
+        pytest.param(
+            "B4-12", (), "unknown node 'B4-12': the organization has no nodes", id="empty"
         ),
     ],
 )
@@ -75,3 +80,29 @@ def test_a_node_reference_error_is_a_plan_error() -> None:
 
 def test_describe_node_gives_name_sku_and_id() -> None:
     assert describe_node(R1) == "Research Node 1 (R4-16) RN-2"
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        pytest.param("research node 1", "Research Node 1", id="a name in another case"),
+        pytest.param("Research Node 9", "Research Node 1", id="a name one letter off"),
+        pytest.param("B4-16", "B4-12", id="a sku one digit off"),
+        pytest.param("b4-12", "B4-12", id="a sku in another case"),
+        pytest.param("BN-11", "BN-1", id="an id"),
+        pytest.param("B2-7", None, id="a shared sku is never offered: it would be ambiguous"),
+        pytest.param("Quantum", None, id="nothing close"),
+    ],
+)
+def test_the_closest_reference_resolves_to_one_node(ref: str, expected: str | None) -> None:
+    guess = closest_reference(ref, CATALOG)
+    assert guess == expected
+    if guess is not None:
+        assert resolve_node(guess, CATALOG) in CATALOG
+
+
+def test_the_catalogue_line_lists_every_node_sorted() -> None:
+    assert catalogue_line((LM, B4)) == (
+        "the organization's nodes (name (SKU) id): "
+        "Backtest B4-12 (B4-12) BN-1, L-MICRO (L-MICRO) LN-3"
+    )
