@@ -20,7 +20,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, TypeVar
@@ -39,11 +39,14 @@ from qcsync.errors import (
 from qcsync.escape import has_url_credentials, redact_urls
 from qcsync.model import (
     NODE_KINDS,
+    Collaborator,
     CreatedProject,
+    LibraryLink,
     LiveProject,
     Node,
     NodeSelection,
     Organization,
+    Parameter,
     ProjectFile,
     ProjectNodes,
 )
@@ -126,6 +129,53 @@ def _trim_auth_error(message: str) -> str:
     return message.split(" UID:", 1)[0].rstrip(". ") if message.startswith("Hash") else message
 
 
+class FormBody(Mapping[str, str]):
+    """A request body sent form-encoded, in order (lean-cli's `projects/update`, qc-api.md
+    §4.3): PHP-style keys such as `parameters[0][key]`; `key=` (empty) clears a list."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
+        self.pairs = tuple(pairs)
+        self._values = dict(self.pairs)
+
+    def __getitem__(self, key: str) -> str:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def _parameters(value: Any) -> tuple[Parameter, ...]:
+    """`Project.parameters`: `[]`, `[{key, value}]` or an object keyed by name whose values
+    are `{key, value, ...}` or plain values (the shapes qc-api.md §4.10 and §9 #14 list)."""
+    if isinstance(value, Mapping):
+        items = [
+            {"key": name, "value": v.get("value") if isinstance(v, Mapping) else v}
+            for name, v in value.items()
+        ]
+    else:
+        items = list(value or [])
+    return tuple(
+        Parameter(
+            key=str(i.get("key") or i.get("name") or ""),
+            value="" if i.get("value") is None else str(i.get("value")),
+        )
+        for i in items
+    )
+
+
+def _collaborator(item: Mapping[str, Any]) -> Collaborator:
+    return Collaborator(
+        public_id=str(item.get("publicId") or ""),
+        write=item.get("permission") == "write",
+        live_control=bool(item.get("liveControl")),
+        owner=bool(item.get("owner")),
+        name=str(item.get("name") or ""),
+    )
+
+
 def _project(item: Mapping[str, Any]) -> LiveProject:
     try:
         return LiveProject(
@@ -137,9 +187,26 @@ def _project(item: Mapping[str, Any]) -> LiveProject:
             description=str(item.get("description") or ""),
             modified=parse_date(item.get("modified")),
             code_running=bool(item.get("codeRunning") or False),
+            parameters=_parameters(item.get("parameters")),
+            libraries=tuple(
+                LibraryLink(int(lib["projectId"]), str(lib.get("libraryName") or ""))
+                for lib in item.get("libraries") or []
+            ),
+            collaborators=tuple(_collaborator(c) for c in item.get("collaborators") or []),
+            encrypted=bool(item.get("encrypted") or False),
+            max_file_size=_max_file_size(item.get("maxFileSize")),
         )
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ValueError(f"malformed project: {error}") from None
+
+
+def _max_file_size(value: Any) -> int | None:
+    # The generated page types it string, LEAN-STUB int (qc-api.md §9 #12).
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
 
 
 def _nodes(lists: Mapping[str, Any]) -> tuple[tuple[Node, ...], frozenset[str]]:
@@ -260,8 +327,13 @@ class QCClient:
         try:
             with self._in_flight:
                 started = time.monotonic()
+                encoded = (
+                    {"data": list(body.pairs)}
+                    if isinstance(body, FormBody)
+                    else {"json": dict(body)}
+                )
                 response = self._session.post(
-                    url, json=dict(body), headers=headers, timeout=self._timeout
+                    url, headers=headers, timeout=self._timeout, **encoded
                 )
         except requests.exceptions.SSLError as error:
             # A certificate or proxy problem does not go away by asking again, and the TLS
@@ -611,6 +683,97 @@ class QCClient:
         if description is not None:
             body["description"] = description
         self._write("projects/update", body)
+
+    def update_parameters(self, project_id: int, parameters: Sequence[Parameter]) -> None:
+        """Replace all of a project's parameters, form-encoded exactly as QuantConnect's CLI
+        sends them (`parameters[i][key]`/`[value]`; `parameters=` clears; qc-api.md §4.10a).
+        A replace, so sending it twice is harmless."""
+        pairs = [("projectId", str(project_id))]
+        for i, parameter in enumerate(parameters):
+            pairs += [(f"parameters[{i}][key]", parameter.key)]
+            pairs += [(f"parameters[{i}][value]", parameter.value)]
+        if not parameters:
+            pairs.append(("parameters", ""))
+        self._write("projects/update", FormBody(pairs))
+
+    def link_library(self, project_id: int, library_id: int) -> None:
+        """`projects/library/create`; a second one is refused, so it is never resent blindly."""
+
+        def happened() -> bool | None:
+            linked = {lib.project_id for lib in self.read_project(project_id).libraries}
+            return True if library_id in linked else None
+
+        body = {"projectId": project_id, "libraryId": library_id}
+        self._write_once("projects/library/create", body, happened)
+
+    def unlink_library(self, project_id: int, library_id: int) -> None:
+        def happened() -> bool | None:
+            linked = {lib.project_id for lib in self.read_project(project_id).libraries}
+            return True if library_id not in linked else None
+
+        body = {"projectId": project_id, "libraryId": library_id}
+        self._write_once("projects/library/delete", body, happened)
+
+    def read_collaborators(self, project_id: int) -> tuple[Collaborator, ...]:
+        """Everyone on the project, the owner included (qc-api.md §4.7)."""
+        data = self._call("projects/collaboration/read", {"projectId": project_id})
+        return self._parsed(
+            "projects/collaboration/read",
+            lambda: tuple(_collaborator(c) for c in data.get("collaborators") or []),
+        )
+
+    def _has_collaborator(
+        self, project_id: int, public_id: str, write: bool, live_control: bool
+    ) -> bool | None:
+        for person in self.read_collaborators(project_id):
+            if person.public_id == public_id:
+                return (
+                    True if (person.write, person.live_control) == (write, live_control) else None
+                )
+        return None
+
+    def add_collaborator(
+        self, project_id: int, public_id: str, *, write: bool, live_control: bool
+    ) -> None:
+        """A second add of the same user is refused, so it is never resent blindly."""
+        body = {
+            "projectId": project_id,
+            "collaboratorUserId": public_id,
+            "collaborationLiveControl": live_control,
+            "collaborationWrite": write,
+        }
+        self._write_once(
+            "projects/collaboration/create",
+            body,
+            lambda: self._has_collaborator(project_id, public_id, write, live_control),
+        )
+
+    def update_collaborator(
+        self, project_id: int, public_id: str, *, write: bool, live_control: bool
+    ) -> None:
+        body = {
+            "projectId": project_id,
+            "collaboratorUserId": public_id,
+            "liveControl": live_control,
+            "write": write,
+        }
+        self._write("projects/collaboration/update", body)
+
+    def remove_collaborator(self, project_id: int, public_id: str) -> None:
+        """Sends SPEC's `collaboratorId`; a second remove is refused, so it is never resent."""
+
+        def happened() -> bool | None:
+            present = {p.public_id for p in self.read_collaborators(project_id)}
+            return True if public_id not in present else None
+
+        body = {"projectId": project_id, "collaboratorId": public_id}
+        self._write_once("projects/collaboration/delete", body, happened)
+
+    def acquire_lock(self, project_id: int, code_source_id: str = "qcsync") -> None:
+        """Take the collaboration lock, needed before editing the files of a project that has
+        collaborators (qc-api.md §4.7). Taking it twice is harmless."""
+        body = {"projectId": project_id, "codeSourceId": code_source_id}
+        self._write("projects/collaboration/lock/acquire", body)
 
     def delete_project(self, project_id: int) -> None:
         """Delete (today: move to the Recycle Bin). Never resent once it may have landed: a

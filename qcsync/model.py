@@ -110,6 +110,33 @@ class NodeSelection:
 
 
 @dataclass(frozen=True)
+class Parameter:
+    """One project parameter as the API holds it: both sides are strings (qc-api.md §4.10a)."""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class LibraryLink:
+    """A library project linked to a project (`Project.libraries`, qc-api.md §4.10)."""
+
+    project_id: int
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Collaborator:
+    """Someone on a project, by public id (qc-api.md §4.7); the owner is one of them."""
+
+    public_id: str
+    write: bool
+    live_control: bool
+    owner: bool = False
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class LiveProject:
     id: int
     name: str
@@ -118,6 +145,11 @@ class LiveProject:
     description: str
     modified: datetime | None
     code_running: bool = False
+    parameters: tuple[Parameter, ...] = ()
+    libraries: tuple[LibraryLink, ...] = ()
+    collaborators: tuple[Collaborator, ...] = ()
+    encrypted: bool = False
+    max_file_size: int | None = None  # bytes per file; newer payloads only (qc-api.md §4.8)
 
     @property
     def binned(self) -> bool:
