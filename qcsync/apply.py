@@ -276,7 +276,8 @@ def apply_plan(
     for heads in stages([unit[0] for unit in executed]):
         stage = [unit_of[id(c)] for c in heads]
         if stop or run.interrupt.stop.is_set():
-            reason = EARLIER if stop else INTERRUPTED
+            failed = any(r.outcome in (Outcome.FAILED, Outcome.UNKNOWN) for r in by_change.values())
+            reason = EARLIER if failed else INTERRUPTED
             members = [c for unit in stage for c in unit]
             by_change.update((id(r.change), r) for r in _not_attempted(members, reason))
             continue

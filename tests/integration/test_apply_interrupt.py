@@ -118,4 +118,5 @@ def test_a_ctrl_c_between_stages_starts_no_later_stage(
         on_result=lambda _: interrupt.request(),
     )
     assert [r.outcome for r in report.results] == [Outcome.APPLIED, Outcome.NOT_ATTEMPTED]
+    assert report.results[1].message == "interrupted (Ctrl-C) before it started"
     assert emulator.project(pid)["name"] == "S/New"  # type: ignore[index]
