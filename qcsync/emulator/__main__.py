@@ -20,7 +20,11 @@ def build_parser(prog: str = "python -m qcsync.emulator") -> argparse.ArgumentPa
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=5612, help="port (default 5612; 0: any free)")
-    parser.add_argument("--state", metavar="FILE", help="JSON state file; kept across restarts")
+    parser.add_argument(
+        "--state",
+        metavar="FILE",
+        help="JSON state file, kept across restarts (writes go to FILE.journal until folded in)",
+    )
     parser.add_argument("--seed", metavar="FILE", help="JSON seed replacing the default account")
     parser.add_argument("--user-id", default="123456", help="user id clients must sign with")
     parser.add_argument("--token", help="API token clients must sign with (default: random)")
