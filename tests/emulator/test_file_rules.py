@@ -220,7 +220,7 @@ def _patch(name: str, old: str, new: str, line: int = 1) -> str:
     return f"{header}@@ -{line} +{line} @@\n-{old}\n+{new}\n"
 
 
-def test_a_patch_changes_files_exactly(emulator: Emulator) -> None:
+def test_a_patch_changes_files_exactly(emulator: Emulator, openapi_spec_path: Path) -> None:
     pid = create(emulator, "Patch/Ok")["projectId"]
     ok(
         emulator,
@@ -229,7 +229,9 @@ def test_a_patch_changes_files_exactly(emulator: Emulator) -> None:
     )
     ok(emulator, "files/create", json={"projectId": pid, "name": "c.py", "content": "c = 1\n"})
     patch = _patch("a.py", "b = 2", "b = 3", line=2) + _patch("c.py", "c = 1", "c = 9")
-    assert ok(emulator, "files/patch", json={"projectId": pid, "patch": patch}) == {"success": True}
+    body = ok(emulator, "files/patch", json={"projectId": pid, "patch": patch})
+    assert body == {"success": True}
+    response_validator(openapi_spec_path, "files/patch")(body)
     contents = {f["name"]: f["content"] for f in _files(emulator, pid)}
     assert (contents["a.py"], contents["c.py"]) == ("a = 1\nb = 3\n", "c = 9\n")
 

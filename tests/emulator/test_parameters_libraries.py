@@ -328,3 +328,27 @@ def test_a_bad_seed_is_refused(project: dict[str, Any], message: str) -> None:
     }
     with pytest.raises(ValueError, match=message):
         Emulator(seed=seed)
+
+
+def test_the_recycle_bin_keeps_parameters_links_and_collaborators(emulator: Emulator) -> None:
+    pid = create(emulator, "Binned/Content")["projectId"]
+    library = create(emulator, "Library/Kept")["projectId"]
+    ok(emulator, "projects/update", data=_form_parameters(pid, [("a", "1")]))
+    ok(emulator, "projects/library/create", json={"projectId": pid, "libraryId": library})
+    ok(
+        emulator,
+        "projects/collaboration/create",
+        json={
+            "projectId": pid,
+            "collaboratorUserId": "mia-ai",
+            "collaborationLiveControl": False,
+            "collaborationWrite": True,
+        },
+    )
+    before = _project(emulator, pid)
+    ok(emulator, "projects/delete", json={"projectId": pid})
+    ok(emulator, "projects/update", json={"projectId": pid, "name": "Binned/Content"})
+    after = _project(emulator, pid)
+    for field in ("parameters", "libraries", "collaborators"):
+        assert after[field] == before[field]
+    assert [c["publicId"] for c in after["collaborators"]] == ["emulator-user", "mia-ai"]
