@@ -211,7 +211,13 @@ def _global_params() -> list[click.Parameter]:
 
 @main.command()
 @click.option(
-    "-f", "--file", "paths", multiple=True, metavar="PATH", help="Config file or directory."
+    "-f",
+    "--file",
+    "paths",
+    multiple=True,
+    metavar="PATH",
+    type=click.Path(),  # completes file names in the shell
+    help="Config file or directory.",
 )
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...]) -> None:
@@ -340,7 +346,13 @@ def _render(plan: Plan, fmt: str, color: bool, violations: Sequence[str]) -> str
 # --- plan, show, apply --------------------------------------------------------------------------
 
 _config_option = click.option(
-    "-f", "--file", "paths", multiple=True, metavar="PATH", help="Config file or directory."
+    "-f",
+    "--file",
+    "paths",
+    multiple=True,
+    metavar="PATH",
+    type=click.Path(),  # completes file names in the shell
+    help="Config file or directory.",
 )
 
 
@@ -382,7 +394,12 @@ _allow_live_option = click.option(
 @main.command("plan")
 @_config_option
 @click.option(
-    "-o", "--out", "plan_file", metavar="PLANFILE", help="Save the plan (JSON) for apply."
+    "-o",
+    "--out",
+    "plan_file",
+    metavar="PLANFILE",
+    type=click.Path(),
+    help="Save the plan (JSON) for apply.",
 )
 @click.option(
     "--format",
@@ -441,7 +458,7 @@ def _read_plan_file(path: str) -> Plan:
 
 
 @main.command()
-@click.argument("plan_file", metavar="PLANFILE")
+@click.argument("plan_file", metavar="PLANFILE", type=click.Path())
 @click.option(
     "--format",
     "fmt",
@@ -459,19 +476,34 @@ def show(ctx: click.Context, plan_file: str, fmt: str) -> None:
     click.echo(_render(saved, fmt, options.color, safety_violations(saved)))
 
 
-def _progress(result: ChangeResult) -> None:
-    from qcsync.plan import what
-    from qcsync.render import symbol
-    from qcsync.report import Outcome
+class _Progress:
+    """One stderr line per finished change: `[3/12 4.1s] + create NAME: created (id 5) [0.3s]`,
+    counting what apply runs (a new project with its content is one) and the time since the
+    apply started."""
 
-    line = f"{symbol(result.change.action)} {what(result.change)} {result.change.name}"
-    if result.outcome is Outcome.APPLIED:
-        _say(f"{line}: {result.message} [{result.seconds:.1f}s]", err=True)
-    else:
-        label = result.outcome.value.upper()
-        _say(f"{line}: {label}: {result.message} [{result.seconds:.1f}s]", err=True)
-    for note in result.notes:
-        _say(f"  note: {note}", err=True)
+    def __init__(self, total: int) -> None:
+        self._total = total
+        self._done = 0
+        self._started = time.monotonic()
+        self._lock = threading.Lock()
+
+    def __call__(self, result: ChangeResult) -> None:
+        from qcsync.plan import what
+        from qcsync.render import symbol
+        from qcsync.report import Outcome
+
+        with self._lock:
+            self._done += 1
+            elapsed = time.monotonic() - self._started
+            step = f"[{self._done}/{self._total} {elapsed:.1f}s]"
+        line = f"{step} {symbol(result.change.action)} {what(result.change)} {result.change.name}"
+        if result.outcome is Outcome.APPLIED:
+            _say(f"{line}: {result.message} [{result.seconds:.1f}s]", err=True)
+        else:
+            label = result.outcome.value.upper()
+            _say(f"{line}: {label}: {result.message} [{result.seconds:.1f}s]", err=True)
+        for note in result.notes:
+            _say(f"  note: {note}", err=True)
 
 
 def _same_stream() -> bool:
@@ -531,7 +563,7 @@ def _confirm(auto_approve: bool) -> None:
 
 @main.command()
 @_config_option
-@click.argument("plan_file", metavar="[PLANFILE]", required=False)
+@click.argument("plan_file", metavar="[PLANFILE]", required=False, type=click.Path())
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @_target_option
 @_parallelism_option
@@ -549,8 +581,9 @@ def apply(
     allow_live: bool,
 ) -> None:
     """Make QuantConnect match the config (or apply a saved PLANFILE exactly)."""
-    from qcsync.apply import apply_plan
-    from qcsync.plan import what
+    from qcsync.apply import apply_plan, units
+    from qcsync.plan import summary_counts, what
+    from qcsync.render import summary_line
     from qcsync.safety import safety_violations
     from qcsync.savedplan import matching_fresh_plan
 
@@ -574,6 +607,8 @@ def apply(
             if violations:
                 raise SafetyError(violations)
             if not planned.changes:
+                if saved is not None:  # a plan on screen already ends with this line
+                    click.echo(summary_line(summary_counts(planned)))
                 return int(ExitCode.OK)
             if saved is None:
                 _confirm(auto_approve)
@@ -584,7 +619,7 @@ def apply(
                     planned,
                     now=datetime.now(UTC),
                     parallelism=parallelism,
-                    on_result=_progress,
+                    on_result=_Progress(len(units(planned.changes))),
                     interrupt=interrupt,
                     on_notice=lambda notice: _say(notice, err=True),
                 )
@@ -633,7 +668,7 @@ def _restore_name(ctx: click.Context, param: click.Parameter, value: str | None)
 
 
 @main.command()
-@click.argument("backup_file", metavar="BACKUP", required=False, type=click.Path(dir_okay=False))
+@click.argument("backup_file", metavar="BACKUP", required=False, type=click.Path())
 @click.option(
     "--name", metavar="NAME", callback=_restore_name, help="Restore under this name instead."
 )
@@ -719,7 +754,14 @@ def emulator(ctx: click.Context) -> None:
     callback=_no_recycle_bin,
     help="Only projects under this folder; it becomes the scope.",
 )
-@click.option("-o", "--out", "out_file", metavar="FILE", help="Write here instead of stdout.")
+@click.option(
+    "-o",
+    "--out",
+    "out_file",
+    metavar="FILE",
+    type=click.Path(),
+    help="Write here instead of stdout.",
+)
 @click.option("--organization", metavar="ID", help="Organization id (default: the preferred one).")
 @click.option("--force", is_flag=True, help="Overwrite an existing FILE.")
 @_parallelism_option
@@ -733,38 +775,105 @@ def import_command(
     parallelism: int,
 ) -> None:
     """Write a config for the projects that already exist."""
-    from qcsync.importer import export_config, in_prefix
-    from qcsync.state import read_everything
-
     options: GlobalOptions = ctx.obj
     if prefix is not None and not prefix.endswith("/"):
         raise click.BadParameter("a folder prefix ends with '/'", param_hint="--prefix")
     if out_file and Path(out_file).exists() and not force:
         raise click.UsageError(f"{out_file} exists; pass --force to overwrite it")
-
-    def operation() -> str:
-        with _connect(options, parallelism) as client:
-            org = organization or client.preferred_organization_id()
-            projects = tuple(
-                p
-                for p in client.list_projects()
-                if p.organization_id == org and in_prefix(p, prefix) and not p.binned
-            )
-            live = read_everything(client, org, projects, parallelism)
-        return export_config(live, prefix)
-
-    def write(text: str) -> None:
-        try:
-            Path(out_file or "").write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise QcsyncError(f"cannot write {out_file}: {error.strerror}") from None
-
-    text = _run(ctx, operation)
+    text = _run(ctx, lambda: _imported(options, organization, prefix, parallelism))
     if out_file:
-        _run(ctx, lambda: write(text))
-        click.echo(f"Wrote {out_file}.", err=True)
+        _run(ctx, lambda: _write_config(Path(out_file), text))
     else:
         click.echo(text, nl=False)
+
+
+def _imported(
+    options: GlobalOptions, organization: str | None, prefix: str | None, parallelism: int
+) -> str:
+    from qcsync.importer import export_config, in_prefix
+    from qcsync.state import read_everything
+
+    with _connect(options, parallelism) as client:
+        org = organization or client.preferred_organization_id()
+        projects = tuple(
+            p
+            for p in client.list_projects()
+            if p.organization_id == org and in_prefix(p, prefix) and not p.binned
+        )
+        live = read_everything(client, org, projects, parallelism)
+    return export_config(live, prefix)
+
+
+def _write_config(path: Path, text: str) -> None:
+    """The config, and beside it the schema its first line points editors at (replaced, since
+    it belongs to this version of qcsync)."""
+    from qcsync.config import schema_text
+    from qcsync.importer import SCHEMA_FILE
+
+    schema = path.parent / SCHEMA_FILE
+    for target, content in ((path, text), (schema, schema_text())):
+        try:
+            target.write_text(content, encoding="utf-8")
+        except OSError as error:
+            raise QcsyncError(f"cannot write {target}: {error.strerror}") from None
+    _say(f"Wrote {path} and {schema} (the schema its first line points editors at).", err=True)
+
+
+@main.command()
+@click.option(
+    "-o",
+    "--out",
+    "out_file",
+    metavar="FILE",
+    default=DEFAULT_CONFIG,
+    show_default=True,
+    type=click.Path(),
+    help="The config file to write.",
+)
+@click.option(
+    "--import",
+    "from_account",
+    is_flag=True,
+    help="Describe the account's current projects instead of a starter project.",
+)
+@click.option(
+    "--prefix",
+    metavar="FOLDER/",
+    callback=_no_recycle_bin,
+    help="With --import: only projects under this folder; it becomes the scope.",
+)
+@click.option("--organization", metavar="ID", help="With --import: the organization id.")
+@click.option("--force", is_flag=True, help="Overwrite an existing FILE.")
+@_parallelism_option
+@click.pass_context
+def init(
+    ctx: click.Context,
+    out_file: str,
+    from_account: bool,
+    prefix: str | None,
+    organization: str | None,
+    force: bool,
+    parallelism: int,
+) -> None:
+    """Start a config: a starter qcsync.yaml (or, with --import, the account as it is) and the
+    schema beside it, which the file's first line points editors at."""
+    from qcsync.importer import STARTER
+
+    options: GlobalOptions = ctx.obj
+    if prefix is not None and not from_account:
+        raise click.UsageError("--prefix goes with --import")
+    if prefix is not None and not prefix.endswith("/"):
+        raise click.BadParameter("a folder prefix ends with '/'", param_hint="--prefix")
+    path = Path(out_file)
+    if path.exists() and not force:
+        raise click.UsageError(f"{out_file} exists; pass --force to overwrite it")
+    if from_account:
+        text = _run(ctx, lambda: _imported(options, organization, prefix, parallelism))
+    else:
+        text = STARTER
+    _run(ctx, lambda: _write_config(path, text))
+    sandbox = " --sandbox" if options.sandbox else ""
+    _say(f"Next: qcsync{sandbox} plan -f {out_file}", err=True)
 
 
 # Every command but `emulator` (which passes its arguments on) also takes the global options.

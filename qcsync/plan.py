@@ -89,6 +89,7 @@ class Note:
     name: str
     project_id: int
     reason: str
+    live: bool = False  # live trading running: worth seeing even in what is left alone
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,8 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         },
         "changes": [_change_to_json(c) for c in plan.changes],
         "notes": [
-            {"name": n.name, "project_id": n.project_id, "reason": n.reason} for n in plan.notes
+            {"name": n.name, "project_id": n.project_id, "reason": n.reason, "live": n.live}
+            for n in plan.notes
         ],
         "targets": list(plan.targets),
         "limits": {
@@ -208,7 +209,13 @@ def _read_plan(doc: _Reader) -> Plan:
             for n in doc.objects("nodes")
         ),
         notes=tuple(
-            Note(name=n.text("name"), project_id=n.integer("project_id"), reason=n.text("reason"))
+            Note(
+                name=n.text("name"),
+                project_id=n.integer("project_id"),
+                reason=n.text("reason"),
+                # Optional on reading: plans saved before notes said it.
+                live=n.flag("live") if "live" in n.doc else False,
+            )
             for n in doc.objects("notes")
         ),
         targets=doc.strings("targets"),

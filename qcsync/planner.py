@@ -242,12 +242,19 @@ def _prune(
             # and a user might think "not declared" means "deleted".
             if desired.prune:
                 why = "out of scope" if desired.scope else "out of scope (no scope is set)"
-                notes.append(Note(project.name, project.id, why))
+                notes.append(Note(project.name, project.id, why, project.code_running))
         elif protector is not None:
-            notes.append(Note(project.name, project.id, f"protected by {protector}"))
+            notes.append(
+                Note(project.name, project.id, f"protected by {protector}", project.code_running)
+            )
         elif not desired.prune:
             notes.append(
-                Note(project.name, project.id, f"in scope {scope}, not declared, prune is off")
+                Note(
+                    project.name,
+                    project.id,
+                    f"in scope {scope}, not declared, prune is off",
+                    project.code_running,
+                )
             )
         else:
             change = PROJECT.delete(project, f"in scope {scope}, not declared, prune is on")

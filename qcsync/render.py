@@ -110,8 +110,9 @@ def note_lines(plan: Plan) -> list[str]:
     """Notes grouped by reason, so a large account does not drown the plan in names."""
     by_reason: dict[str, list[str]] = {}
     for note in plan.notes:
+        live = f" [{LIVE_MARK}]" if note.live else ""
         by_reason.setdefault(terminal(note.reason), []).append(
-            f"{terminal(note.name)} (id {note.project_id})"
+            f"{terminal(note.name)} (id {note.project_id}){live}"
         )
     lines: list[str] = []
     for reason, names in by_reason.items():
