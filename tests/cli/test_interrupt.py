@@ -11,9 +11,10 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
-from typing import IO
+from typing import Any
 
 from qcsync.emulator import Emulator, Fault
 from tests.emulator_fixtures import EmulatorFactory
@@ -67,16 +68,6 @@ def wait_for(condition: object, seconds: float = 30.0) -> None:
     assert condition(), "timed out waiting"  # type: ignore[operator]
 
 
-def read_until(stream: IO[str] | None, marker: str) -> str:
-    assert stream is not None
-    seen = ""
-    while marker not in seen:
-        line = stream.readline()
-        assert line, f"the output ended before {marker!r}: {seen}"
-        seen += line
-    return seen
-
-
 def account(emulator: Emulator) -> set[str]:
     return {str(p["name"]) for p in emulator.projects() if str(p["name"]).startswith("Strat")}
 
@@ -91,7 +82,7 @@ def reported(stdout: str) -> dict[str, set[str]]:
 def test_ctrl_c_waits_for_changes_in_flight_and_reports_exactly_what_the_account_holds(
     emulator_factory: EmulatorFactory, tmp_path: Path
 ) -> None:
-    emulator = emulator_factory(latency_ms=150)
+    emulator = emulator_factory(latency_ms=300)
     process = start(emulator, tmp_path, "apply", "--auto-approve", "--parallelism", "2")
     wait_for(lambda: any(r.endpoint == "projects/create" for r in emulator.writes()))
     process.send_signal(signal.SIGINT)
@@ -118,9 +109,18 @@ def test_a_second_ctrl_c_abandons_the_change_in_flight_and_says_which(
 ) -> None:
     emulator = emulator_factory(latency_ms=20)
     emulator.inject("projects/create", Fault.slow(seconds=3.0))
+    arrived = threading.Event()
+    respond = emulator.respond
+
+    def spying(**request: Any) -> Any:
+        if str(request["path"]).endswith("projects/create"):
+            arrived.set()
+        return respond(**request)
+
+    emulator.respond = spying  # type: ignore[method-assign]
     process = start(emulator, tmp_path, "apply", "--auto-approve", "--parallelism", "1")
-    read_until(process.stdout, "Plan: 8 to create")
-    time.sleep(0.5)  # the first create is on its way (it takes 3 s)
+    assert arrived.wait(timeout=30)  # the first create is in flight (it takes 3 s)
+    time.sleep(0.2)
     process.send_signal(signal.SIGINT)
     time.sleep(0.3)
     process.send_signal(signal.SIGINT)

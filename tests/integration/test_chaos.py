@@ -67,7 +67,7 @@ def fast_client(emulator: Emulator) -> QCClient:
         backoff=0.005,
         max_backoff=0.02,
         max_retries=2,  # few, so that some changes fail or end unknown
-        create_settle=0.25,  # well beyond FAULT_SECONDS: a slow create surfaces in time
+        create_settle=0.4,  # well beyond FAULT_SECONDS: a slow create surfaces in time
     )
 
 
