@@ -45,7 +45,7 @@ def one_line_naming(result: Any, path: Path) -> str:
     assert str(path) in lines[0]
     assert "RecursionError" not in lines[0]
     assert "internal error" not in lines[0]
-    return lines[0]
+    return str(lines[0])
 
 
 @pytest.mark.parametrize("command", [["show"], ["apply"]])

@@ -30,7 +30,10 @@ projects: []
 
 
 def delete_by_prune(
-    qcsync: Run, write_config: Callable[..., Path], emulator: Any, workdir: Path
+    qcsync: Run | Callable[..., Any],
+    write_config: Callable[..., Path],
+    emulator: Any,
+    workdir: Path,
 ) -> tuple[int, Path]:
     """A project with content, deleted by a prune apply; its id and its backup."""
     pid = emulator.add_project("Strategies/Old", language="C#", description="keep me", files=FILES)

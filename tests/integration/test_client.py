@@ -428,7 +428,7 @@ def test_a_delete_refused_without_acting_is_sent_again(client: QCClient, emulato
     pid = emulator.add_project("Client/Retry")
     emulator.inject("projects/delete", Fault.http_500(), times=1)
     client.delete_project(pid)
-    assert emulator.project(pid)["name"] == "Recycle Bin/Client/Retry"  # type: ignore[index]
+    assert emulator.project(pid)["name"] == "Recycle Bin/Client/Retry"
     assert calls(emulator, "projects/delete") == 2
 
 
