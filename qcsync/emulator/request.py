@@ -66,6 +66,20 @@ def _lists_from_indexed(value: Any) -> Any:
     return converted
 
 
+def _is_json(media: str, text: str) -> bool:
+    return media == "application/json" or (
+        media != "application/x-www-form-urlencoded" and text[:1] in ("{", "[")
+    )
+
+
+def body_encoding(query: str, content_type: str, body: bytes) -> str:
+    """How the parameters came: ``json`` or ``form`` (the body), else ``query`` or ``none``."""
+    text = body.decode("utf-8", errors="replace").strip()
+    if text:
+        return "json" if _is_json(content_type.split(";", 1)[0].strip().lower(), text) else "form"
+    return "query" if query else "none"
+
+
 def parse_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
     """Query parameters overlaid by the body's; body parsed by its Content-Type (or sniffed)."""
     params = parse_form(query) if query else {}
@@ -73,9 +87,7 @@ def parse_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
     if not text:
         return params
     media = content_type.split(";", 1)[0].strip().lower()
-    if media == "application/json" or (
-        media != "application/x-www-form-urlencoded" and text[0] in "{["
-    ):
+    if _is_json(media, text):
         try:
             parsed = loads(text, "the body")
         except json.JSONDecodeError as error:

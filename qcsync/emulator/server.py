@@ -29,6 +29,7 @@ from qcsync.emulator.content_routes import CONTENT_ROUTES, CONTENT_WRITES
 from qcsync.emulator.faults import Fault, FaultPlan
 from qcsync.emulator.request import (
     BadRequest,
+    body_encoding,
     param_int,
     param_str,
     param_str_list,
@@ -59,7 +60,9 @@ class RequestRecord:
     """One request as the emulator saw it. ``status`` is 0 when the response was lost on purpose.
 
     ``params`` are the parsed request parameters (never headers, so never a credential);
-    ``fault`` names the injected fault (``http_500``, ``timeout``, ...) or is empty.
+    ``fault`` names the injected fault (``http_500``, ``timeout``, ...) or is empty;
+    ``encoding`` says how the parameters came: ``json``, ``form`` (a form-urlencoded body),
+    ``query`` (no body, a query string) or ``none``.
     """
 
     method: str
@@ -69,6 +72,7 @@ class RequestRecord:
     status: int
     authorized: bool
     fault: str = field(default="")
+    encoding: str = field(default="none")
 
 
 Handler = Callable[[Store, dict[str, Any]], dict[str, Any]]
@@ -520,6 +524,7 @@ class Emulator:
         if self.latency_ms:
             time.sleep(self.latency_ms / 1000)
         endpoint = endpoint_of(path)
+        encoding = body_encoding(query, headers.get("content-type", ""), body)
         try:
             params = parse_params(query, headers.get("content-type", ""), body)
         except BadRequest as error:
@@ -536,6 +541,7 @@ class Emulator:
                 params,
                 False,
                 _Response(404, {"success": False, "errors": [f"Endpoint not found: {path}"]}),
+                encoding=encoding,
             )
         failure = check_signature(
             authorization=headers.get("authorization"),
@@ -550,12 +556,11 @@ class Emulator:
             response = _Response(
                 self.auth_failure_status, {"success": False, "errors": [failure]}, extra
             )
-            return self._log(method, path, endpoint, params, False, response)
+            return self._log(method, path, endpoint, params, False, response, encoding=encoding)
         fault = self._faults.next_for(endpoint)
         if fault is not None and fault.kind not in ("lost_response", "slow"):
-            return self._log(
-                method, path, endpoint, params, True, self._fault_response(fault), fault
-            )
+            response = self._fault_response(fault)
+            return self._log(method, path, endpoint, params, True, response, fault, encoding)
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.seconds)  # then act and answer, whether the client still waits
         if parse_error is not None:
@@ -564,7 +569,7 @@ class Emulator:
             response = self._dispatch(handler, params)
         if fault is not None and fault.kind == "lost_response":
             response = _Response(0, None)
-        return self._log(method, path, endpoint, params, True, response, fault)
+        return self._log(method, path, endpoint, params, True, response, fault, encoding)
 
     def _dispatch(self, handler: Handler, params: dict[str, Any]) -> _Response:
         try:
@@ -594,6 +599,7 @@ class Emulator:
         authorized: bool,
         response: _Response,
         fault: Fault | None = None,
+        encoding: str = "none",
     ) -> _Response:
         record = RequestRecord(
             method,
@@ -603,6 +609,7 @@ class Emulator:
             response.status,
             authorized,
             fault.label if fault else "",
+            encoding,
         )
         with self._log_lock:
             self.requests.append(record)

@@ -177,6 +177,17 @@ def test_the_request_log_records_each_request(emulator: Emulator) -> None:
     assert [r.endpoint for r in emulator.writes()] == ["projects/create"]
 
 
+def test_the_request_log_says_how_each_request_was_encoded(emulator: Emulator) -> None:
+    emulator.clear_log()
+    create(emulator, "Encoded")
+    ok(emulator, "projects/read", data={"start": "0", "end": "1"})
+    ok(emulator, "projects/read", method="GET", params={"start": "0", "end": "1"})
+    ok(emulator, "projects/read")
+    # A JSON body without its Content-Type is still JSON (the service sniffs it too).
+    ok(emulator, "projects/read", data=b'{"start": 0, "end": 1}')
+    assert [r.encoding for r in emulator.requests] == ["json", "form", "query", "none", "json"]
+
+
 def test_a_kept_alive_connection_answers_without_a_nagle_stall(emulator: Emulator) -> None:
     # Headers and body in separate segments with Nagle on cost ~40 ms per answer (delayed ACK).
     # 20 ms is a generous bound: the best of a few answers, so a busy machine does not fail it.

@@ -44,6 +44,7 @@ def test_parameters_are_sent_form_encoded_and_read_back(
             {"key": "name", "value": ""},
         ],
     }
+    assert [r.encoding for r in emulator.requests if r.endpoint == "projects/update"] == ["form"]
     client.update_parameters(pid, ())
     assert client.read_project(pid).parameters == ()
     assert _sent(emulator, "projects/update")[-1] == {"projectId": str(pid), "parameters": ""}
