@@ -331,16 +331,41 @@ def _live_and_plan(
     return plan(desired, live, PlanOptions(targets=tuple(targets)))
 
 
-def _render(plan: Plan, fmt: str, color: bool, violations: Sequence[str]) -> str:
-    from qcsync.render import render_json, render_markdown, render_text
+def _render(
+    plan: Plan, fmt: str, color: bool, violations: Sequence[str], compact: bool = False
+) -> str:
+    from qcsync.render import render_compact, render_json, render_markdown, render_text
 
     if fmt == "json":
         text = render_json(plan)
     elif fmt == "markdown":
         text = render_markdown(plan, violations=violations)
+    elif compact:
+        text = render_compact(plan, color=color, violations=violations)
     else:
         text = render_text(plan, color=color, violations=violations)
     return text.rstrip("\n")  # click.echo adds the one newline
+
+
+def _with_file_counts(client: QCClient, plan: Plan, parallelism: int) -> Plan:
+    """The plan with the file count of every project it deletes, for the reviewer. Best
+    effort: a count that cannot be read is left out, never a reason to fail the plan."""
+    from qcsync.concurrency import bounded_map
+    from qcsync.errors import ApiError
+    from qcsync.plan import PROJECT, Action
+
+    ids = [
+        c.project_id
+        for c in plan.changes
+        if c.aspect == PROJECT and c.action is Action.DELETE and c.project_id is not None
+    ]
+    if not ids:
+        return plan
+    try:
+        counts = bounded_map(lambda pid: len(client.read_files(pid)), ids, parallelism)
+    except ApiError:
+        return plan
+    return dataclasses.replace(plan, file_counts=dict(zip(ids, counts, strict=True)))
 
 
 # --- plan, show, apply --------------------------------------------------------------------------
@@ -409,6 +434,9 @@ _allow_live_option = click.option(
     show_default=True,
 )
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 3 when changes are pending.")
+@click.option(
+    "--compact", is_flag=True, help="Text: one line per change, then the counts per folder."
+)
 @_target_option
 @_parallelism_option
 @_force_option
@@ -420,6 +448,7 @@ def plan_command(
     plan_file: str | None,
     fmt: str,
     detailed_exitcode: bool,
+    compact: bool,
     targets: tuple[str, ...],
     parallelism: int,
     force: bool,
@@ -437,12 +466,14 @@ def plan_command(
             result = dataclasses.replace(
                 _live_and_plan(client, desired, targets, parallelism), config=config
             )
+            if fmt != "json":
+                result = _with_file_counts(client, result, parallelism)
         if plan_file:
             write_plan_file(Path(plan_file), result)
         return result, safety_violations(result, force=force, allow_live=allow_live)
 
     result, violations = _run(ctx, operation)
-    click.echo(_render(result, fmt, options.color, violations))
+    click.echo(_render(result, fmt, options.color, violations, compact))
     if plan_file:
         click.echo(f"Saved the plan to {plan_file}.", err=True)
     if violations:
@@ -602,7 +633,8 @@ def apply(
                 planned = matching_fresh_plan(client, saved, desired, parallelism)
             else:
                 planned = _live_and_plan(client, desired, targets, parallelism)
-                click.echo(_render(planned, "text", options.color, ()))
+                shown = _with_file_counts(client, planned, parallelism)
+                click.echo(_render(shown, "text", options.color, ()))
             violations = safety_violations(planned, force=force, allow_live=allow_live)
             if violations:
                 raise SafetyError(violations)

@@ -115,6 +115,9 @@ class Plan:
     recycle_bin: int = 0
     # What a saved plan is bound to (DESIGN.md §4): apply re-reads these and plans afresh.
     config: tuple[ConfigFile, ...] = ()
+    # Files in each project the plan deletes, for the reviewer (read after planning; empty
+    # when not read). Shown, never acted on, and not in the JSON document.
+    file_counts: Mapping[int, int] = field(default_factory=dict)
 
 
 # --- counts -----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ than a duplicate. Identity (which live project an entry is) stays exact, as DESI
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, assert_never
@@ -159,11 +160,16 @@ class ProjectAspect:
             case Action.CREATE:
                 return [f"{f}: {_text(change.new(f))}" for f in FIELDS if change.new(f) is not None]
             case Action.UPDATE:
-                return [
-                    f"{f}: {_text(change.old(f))} -> {_text(change.new(f))}"
-                    for f in FIELDS
-                    if change.new(f) is not None
-                ]
+                lines: list[str] = []
+                for f in FIELDS:
+                    old, new = change.old(f), change.new(f)
+                    if new is None:
+                        continue
+                    if _multiline(old) or _multiline(new):
+                        lines.extend(_line_diff(f, str(old or ""), str(new)))
+                    else:
+                        lines.append(f"{f}: {_text(old)} -> {_text(new)}")
+                return lines
             case Action.DELETE:
                 # What a delete does today (qc-api.md §4.4), so a reviewer knows it can be undone.
                 return [
@@ -347,3 +353,18 @@ def _text(value: JsonValue) -> str:
 
 
 PROJECT: Final = ProjectAspect()
+
+
+def _multiline(value: JsonValue) -> bool:
+    return isinstance(value, str) and "\n" in value
+
+
+def _line_diff(field: str, old: str, new: str) -> list[str]:
+    """A multi-line value changed: line by line (`-` old, `+` new, `  ` unchanged), each line
+    quoted so that trailing spaces and empty lines show."""
+    lines = [f"{field}:"]
+    for line in difflib.ndiff(old.split("\n"), new.split("\n")):
+        mark, text = line[:1], line[2:]
+        if mark in ("-", "+", " "):
+            lines.append(f"  {mark} {_text(text)}")
+    return lines

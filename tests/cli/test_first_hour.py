@@ -16,7 +16,7 @@ from click.shell_completion import ShellComplete
 from qcsync.cli import main
 from qcsync.config import schema_text
 
-from .conftest import Run
+from .conftest import Run, api
 from .test_reconcile import STRATEGIES, assert_converged, write_endpoints
 
 
@@ -145,3 +145,41 @@ def test_file_options_and_planfile_complete_file_names() -> None:
         assert complete(args, "qcs") == [("file", "qcs")], args
     assert complete(["apply"], "pla") == [("file", "pla")]
     assert complete(["show"], "pla") == [("file", "pla")]
+
+
+def test_plan_compact_and_what_a_delete_takes_away(
+    qcsync: Run, write_config: Callable[..., Path], emulator: Any
+) -> None:
+    gone = emulator.add_project(
+        "Strategies/Gone",
+        "C#",
+        description="Old carry",
+        files={"Main.cs": "// main", "Util.cs": "// util"},
+    )
+    write_config(
+        """
+        version: 1
+        scope: [Strategies/]
+        prune: true
+        limits: {max_delete_fraction: 1}
+        projects:
+          - name: Strategies/New
+        """
+    )
+    full = qcsync("plan")
+    assert full.exit_code == 0, full.stderr
+    with api(emulator) as client:
+        files = len(client.read_files(gone))
+    holds = next(line for line in full.stdout.splitlines() if "holds:" in line).strip()
+    assert holds == f'holds: C#, {files} files, description "Old carry"'
+    compact = qcsync("plan", "--compact")
+    assert compact.exit_code == 0, compact.stderr
+    assert compact.stderr == ""
+    lines = compact.stdout.splitlines()
+    assert lines[:2] == [
+        "  + create Strategies/New (new)",
+        f"  - delete Strategies/Gone (id {gone}): {holds.removeprefix('holds: ')}",
+    ]
+    assert "By folder:" in lines
+    assert "  Strategies/: 1 to create, 1 to delete" in lines
+    assert lines[-1] == "Plan: 1 to create, 0 to update, 1 to delete, 0 unchanged."
