@@ -633,7 +633,8 @@ def apply(
                 planned = matching_fresh_plan(client, saved, desired, parallelism)
             else:
                 planned = _live_and_plan(client, desired, targets, parallelism)
-                shown = _with_file_counts(client, planned, parallelism)
+                # Worth a request per delete only when someone reviews it before saying yes.
+                shown = planned if auto_approve else _with_file_counts(client, planned, parallelism)
                 click.echo(_render(shown, "text", options.color, ()))
             violations = safety_violations(planned, force=force, allow_live=allow_live)
             if violations:
