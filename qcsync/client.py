@@ -494,7 +494,21 @@ class QCClient:
 
     def _write(self, endpoint: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """An idempotent write, retried; AmbiguousWriteError when its outcome is unknown."""
-        return self._call(endpoint, body, unknown=[])
+        unknown: list[str] = []
+        try:
+            return self._call(endpoint, body, unknown=unknown)
+        except AmbiguousWriteError:
+            raise
+        except ApiError as error:
+            if not unknown:
+                raise
+            # A retry refused after an attempt whose answer was lost: that attempt may have
+            # taken effect (and be why the retry is refused). Not a failure until a read says.
+            raise AmbiguousWriteError(
+                endpoint,
+                message=f"{error.errors[0] if error.errors else error} on a retry after an "
+                "attempt whose answer was lost, so it may have happened",
+            ) from None
 
     def _settle_pauses(self) -> list[float]:
         """Pauses before each look for a write that may still land: growing like the back-off,

@@ -238,3 +238,29 @@ def test_a_create_slower_than_the_settle_time_is_sent_again_and_its_copy_removed
     )
     assert named(emulator, "S/Slow") == ["S/Slow"]  # the copy is gone (or in the Recycle Bin)
     assert emulator.project(int(result.project_id))["name"] == "S/Slow"  # type: ignore[index]
+
+
+def test_an_update_lost_then_refused_on_the_retry_is_read_back_not_failed(
+    emulator: Emulator, client: QCClient, tmp_path: Path
+) -> None:
+    pid = emulator.add_project("S/P", description="old")
+    emulator.inject("projects/update", Fault.lost_response())
+    emulator.inject("projects/update", Fault.business_error("Project is locked"))
+    plan = plan_of(emulator, describe(pid, "old", "new"))
+    result = only_result(client, plan, tmp_path)
+    assert result.outcome is Outcome.APPLIED, result.message
+    assert emulator.project(pid)["description"] == "new"  # type: ignore[index]
+    assert verify_applied(client, plan) == []
+
+
+def test_an_update_refused_on_a_retry_after_a_503_that_did_not_act_is_failed(
+    emulator: Emulator, client: QCClient, tmp_path: Path
+) -> None:
+    pid = emulator.add_project("S/P", description="old")
+    emulator.inject("projects/update", UNAVAILABLE)
+    emulator.inject("projects/update", Fault.business_error("Project is locked"))
+    result = only_result(client, plan_of(emulator, describe(pid, "old", "new")), tmp_path)
+    assert result.outcome is Outcome.FAILED
+    assert "Project is locked" in result.message
+    assert "a read afterwards shows it did not happen" in result.message
+    assert emulator.project(pid)["description"] == "old"
