@@ -401,7 +401,7 @@ _target_option = click.option(
     multiple=True,
     metavar="NAME",
     callback=_no_recycle_bin,
-    help="Limit the plan to this project.",
+    help="Limit the plan to this project (a saved plan's targets are given again to apply it).",
 )
 _parallelism_option = click.option(
     "--parallelism",
@@ -613,24 +613,21 @@ def apply(
 ) -> None:
     """Make QuantConnect match the config (or apply a saved PLANFILE exactly)."""
     from qcsync.apply import apply_plan, units
-    from qcsync.plan import summary_counts, what
+    from qcsync.plan import convergence_targets, summary_counts, what
     from qcsync.render import summary_line
     from qcsync.safety import safety_violations
     from qcsync.savedplan import matching_fresh_plan
 
     options: GlobalOptions = ctx.obj
-    if plan_file and targets:
-        raise click.UsageError("--target cannot be combined with a saved plan file")
 
     def operation() -> int:
         # A saved plan is never applied as it is: the config it names (digests checked) is
         # planned afresh, and that plan is applied only if it equals the saved one.
         saved = _read_plan_file(plan_file) if plan_file else None
         desired = _bound_config(saved, paths) if saved else _load_config(paths)
-        replan_targets = saved.targets if saved else targets
         with _connect(options, parallelism) as client:
             if saved is not None:
-                planned = matching_fresh_plan(client, saved, desired, parallelism)
+                planned = matching_fresh_plan(client, saved, desired, parallelism, targets)
             else:
                 planned = _live_and_plan(client, desired, targets, parallelism)
                 # Worth a request per delete only when someone reviews it before saying yes.
@@ -661,8 +658,13 @@ def apply(
             try:
                 # The node writes' answers say what they set: no need to read those again.
                 known = report.node_answers()
-                left = _live_and_plan(client, desired, replan_targets, parallelism, known)
-                problems = [f"{what(c)} {c.name}: {c.reason}" for c in left.changes]
+                check = convergence_targets(planned)
+                left = (
+                    _live_and_plan(client, desired, check, parallelism, known).changes
+                    if check is not None
+                    else ()
+                )
+                problems = [f"{what(c)} {c.name}: {c.reason}" for c in left]
             except KeyboardInterrupt:
                 raise ApplyError(
                     dataclasses.replace(report, interrupted=True),

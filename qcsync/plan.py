@@ -218,3 +218,12 @@ def stages(changes: Sequence[Change]) -> tuple[tuple[Change, ...], ...]:
             if isinstance(old, str):
                 freed_in_stage.add(old)
     return tuple(tuple(stage) for stage in result)
+
+
+def convergence_targets(plan: Plan) -> tuple[str, ...] | None:
+    """The `--target` names the re-plan after an apply can still name: a target whose project
+    this plan deleted is gone or binned (each delete was read back), so no plan can name it any
+    more. None when every target was deleted: there is nothing left to check."""
+    deleted = {c.name for c in plan.changes if c.aspect == PROJECT and c.action is Action.DELETE}
+    remaining = tuple(t for t in plan.targets if t not in deleted)
+    return None if plan.targets and not remaining else remaining

@@ -163,6 +163,20 @@ def taken_name_problems(plan: Plan, live: Iterable[LiveProject]) -> list[str]:
     return problems
 
 
+def _flags(targets: Sequence[str]) -> str:
+    return " ".join(f"--target {t!r}" for t in targets)
+
+
+def _targets_problem(saved: Sequence[str], given: Sequence[str]) -> str:
+    if not saved:
+        return f"the plan file is not limited to targets, but apply was given {_flags(given)}"
+    asked = f"apply was given {_flags(given)}" if given else "apply was given none"
+    return (
+        f"the plan file is limited to {_flags(saved)} and {asked}; a plan file does not "
+        "choose what is touched: apply it with the same --target flags"
+    )
+
+
 def plan_differences(saved: Plan, fresh: Plan) -> list[str]:
     """Everything in which a saved plan differs from a fresh plan of its config; empty exactly
     when the saved plan may be applied."""
@@ -180,7 +194,7 @@ def plan_differences(saved: Plan, fresh: Plan) -> list[str]:
             f"max_delete_fraction={fresh.limits.max_delete_fraction:g}"
         )
     if saved.targets != fresh.targets:
-        problems.append("targets: the plan file and a fresh plan differ")
+        problems.append(f"targets: {_targets_problem(saved.targets, fresh.targets)}")
     unmatched = list(fresh.changes)
     for change in saved.changes:
         twin = next((c for c in unmatched if _key(c) == _key(change)), None)

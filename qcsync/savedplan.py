@@ -45,12 +45,19 @@ def bound_config(
 
 
 def matching_fresh_plan(
-    client: QCClient, saved: Plan, desired: DesiredState, parallelism: int
+    client: QCClient,
+    saved: Plan,
+    desired: DesiredState,
+    parallelism: int,
+    targets: Sequence[str] = (),
 ) -> Plan:
-    """A fresh plan of `desired` that equals `saved` (fingerprints included), to be applied."""
+    """A fresh plan of `desired` that equals `saved` (fingerprints included), to be applied.
+
+    `targets` are the applier's `--target` names, never the file's: a plan file that narrowed
+    itself could otherwise pass the limits one delete at a time."""
     live = read_live_state(client, desired, parallelism=parallelism)
     try:
-        fresh = plan(desired, live, PlanOptions(targets=saved.targets))
+        fresh = plan(desired, live, PlanOptions(targets=tuple(targets)))
     except PlanError as error:
         problems = [f"a fresh plan of the config fails: {p}" for p in error.problems]
         raise StalePlanError(

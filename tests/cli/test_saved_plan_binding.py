@@ -265,8 +265,76 @@ def test_a_targeted_plan_applies_only_its_targets_and_converges_for_them(
     write_config(config_text(account))
     planned = qcsync("plan", "--target", "Strategies/A", "-o", "target.json")
     assert planned.exit_code == 0, planned.stderr
-    result = qcsync("apply", "target.json")
+    result = qcsync("apply", "target.json", "--target", "Strategies/A")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert org_projects(emulator)["Strategies/A"]["description"] == "new"
     assert emulator.project(account["Gone"]) is not None  # not a target: left for later
     assert qcsync("plan", "--target", "Strategies/A", "--detailed-exitcode").exit_code == 0
+
+
+PRUNE_TWO = """
+    version: 1
+    scope: ["Strategies/"]
+    prune: true
+    limits: {max_deletes: 1, max_delete_fraction: 1}
+    projects:
+      - name: Strategies/Keep
+    """
+
+
+def test_targets_written_into_a_plan_file_do_not_split_a_blocked_prune(
+    qcsync: Run, emulator: Any, write_config: Callable[..., Path], workdir: Path
+) -> None:
+    """`limits` hold for the plan the applier asked for: a plan file that narrows itself with
+    `targets` (a reviewer never saw such a plan) must not slip deletes past max_deletes one by
+    one. The targets of a fresh plan come from the command line, never from the file."""
+    emulator.add_project("Strategies/Keep")
+    doomed = {n: emulator.add_project(n) for n in ("Strategies/D1", "Strategies/D2")}
+    write_config(PRUNE_TWO)
+    blocked = qcsync("plan", "-o", "plan.json")
+    assert blocked.exit_code == 4, blocked.stdout + blocked.stderr
+    document = json.loads((workdir / "plan.json").read_text(encoding="utf-8"))
+    document["targets"] = ["Strategies/D1"]
+    document["changes"] = [
+        c for c in document["changes"] if c["project"]["name"] == "Strategies/D1"
+    ]
+    (workdir / "narrowed.json").write_text(json.dumps(document), encoding="utf-8")
+    emulator.clear_log()
+    result = qcsync("apply", "narrowed.json")
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert "targets: the plan file is limited to --target 'Strategies/D1'" in result.stderr
+    assert emulator.writes() == []
+    assert all(emulator.project(pid)["name"] == name for name, pid in doomed.items())
+    # Given by the one who applies it, the same targets are theirs to choose.
+    chosen = qcsync("apply", "narrowed.json", "--target", "Strategies/D1")
+    assert chosen.exit_code == 0, chosen.stdout + chosen.stderr
+    assert emulator.project(doomed["Strategies/D1"])["name"] == "Recycle Bin/Strategies/D1"
+    assert emulator.project(doomed["Strategies/D2"])["name"] == "Strategies/D2"
+
+
+def test_a_targeted_delete_converges_once_its_target_is_in_the_bin(
+    qcsync: Run, emulator: Any, write_config: Callable[..., Path]
+) -> None:
+    """The convergence check after `apply --target NAME` must not fail because the target it
+    deleted is gone: the delete was read back, so there is nothing of that target left."""
+    emulator.add_project("Strategies/Keep")
+    doomed = {n: emulator.add_project(n) for n in ("Strategies/D1", "Strategies/D2")}
+    write_config(PRUNE_TWO)
+    result = qcsync("apply", "--auto-approve", "--target", "Strategies/D1")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Error" not in result.stderr
+    assert emulator.project(doomed["Strategies/D1"])["name"] == "Recycle Bin/Strategies/D1"
+    assert emulator.project(doomed["Strategies/D2"])["name"] == "Strategies/D2"
+    # Two targets, one deleted: the other is still checked.
+    both = qcsync(
+        "apply",
+        "--auto-approve",
+        "--force",
+        "--target",
+        "Strategies/D2",
+        "--target",
+        "Strategies/Keep",
+    )
+    assert both.exit_code == 0, both.stdout + both.stderr
+    assert emulator.project(doomed["Strategies/D2"])["name"] == "Recycle Bin/Strategies/D2"
+    assert qcsync("plan", "--detailed-exitcode").exit_code == 0
