@@ -749,6 +749,8 @@ def restore(ctx: click.Context, backup_file: str | None, name: str | None, list_
             return restore_backup(client, path, document, name=name)
 
     result = _run(ctx, operation)
+    for note in result.notes:
+        _say(f"Note: {note}", err=True)
     for missing in result.nodes_missing:
         _say(f"Warning: node {missing} no longer exists; not selected.", err=True)
     project = result.project

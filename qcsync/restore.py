@@ -20,20 +20,24 @@ journal's project must still carry the target name in that organization.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from qcsync.backup import DEFAULT_BACKUP_ROOT, read_backup
+from qcsync.aspects.project import remove_copy
+from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, read_backup, take_backup
 from qcsync.client import QCClient
+from qcsync.concurrency import concurrently
 from qcsync.config import name_problem
 from qcsync.datafile import DataFileError, read_json
-from qcsync.errors import BackupError, QcsyncError
+from qcsync.errors import AmbiguousWriteError, BackupError, QcsyncError
 from qcsync.model import LANGUAGES, RECYCLE_BIN, LiveProject, in_recycle_bin
 
 MAX_FILE_BYTES = 262_144  # QuantConnect's largest per-file quota (DESIGN.md §1.1)
@@ -73,6 +77,7 @@ class RestoreResult:
     nodes_restored: tuple[str, ...] = ()
     nodes_missing: tuple[str, ...] = ()  # labels of backed-up nodes the organization lacks
     resumed: bool = False  # a recreate that an earlier run had left part-way
+    notes: tuple[str, ...] = ()  # what else the restore did: a resent create, a removed copy
 
 
 # --- checking the backup before any write -----------------------------------------------------
@@ -215,13 +220,28 @@ def restore(
         )
     _write_journal(journal, {"name": wanted.name, "project_id": None})
     try:
-        created = client.create_project(wanted.name, wanted.language, wanted.organization_id)
-    except QcsyncError as error:
+        made = client.create_project_checked(wanted.name, wanted.language, wanted.organization_id)
+    except AmbiguousWriteError as error:
         raise RestoreError(
             f"creating {wanted.name!r} failed: {error}\n"
             f"run {_command(backup, name)} again: it finishes the project if the create landed "
             f"after all ({journal} records it), and creates it otherwise"
         ) from None
+    except QcsyncError as error:
+        # The service refused it, or no attempt reached it: nothing was created, so no later
+        # run may take a project that gets this name meanwhile for this restore's own.
+        journal.unlink(missing_ok=True)
+        raise RestoreError(
+            f"creating {wanted.name!r} failed: {error}\nnothing was created; "
+            f"run {_command(backup, name)} again once that is fixed"
+        ) from None
+    created = made.project
+    # A resent create may have landed twice: the copy is ours and empty, so it goes, said so.
+    notes = (
+        ("the create's answer was lost and no read found the project, so it was sent again",)
+        if made.resent
+        else ()
+    ) + tuple(remove_copy(client, copy) for copy in made.copies)
     if created.name != wanted.name:
         journal.unlink(missing_ok=True)
         raise QcsyncError(
@@ -229,7 +249,8 @@ def restore(
             f"{wanted.name!r} was taken meanwhile; delete it, or restore it with --name"
         )
     _write_journal(journal, {"name": wanted.name, "project_id": created.id})
-    return _finish(client, created, wanted, journal, backup, name, resumed=False)
+    result = _finish(client, created, wanted, journal, backup, name, resumed=False)
+    return dataclasses.replace(result, notes=notes)
 
 
 def _from_bin(
@@ -291,8 +312,12 @@ def _finish(
     """Make a recreated project match the backup; every step compares first, so a re-run only
     does what is still missing."""
     done: list[str] = []
-    step = "setting its description"
+    notes: tuple[str, ...] = ()
+    step = "backing up what it would overwrite"
     try:
+        if resumed:
+            notes = _back_up_resumed(client, project, wanted)
+        step = "setting its description"
         if project.description != wanted.description:
             client.update_project(project.id, description=wanted.description)
         done.append("description")
@@ -318,7 +343,27 @@ def _finish(
         ) from None
     # Kept, marked done, so that running the same restore again says so instead of refusing.
     _write_journal(journal, {"name": wanted.name, "project_id": project.id, "done": True})
-    return RestoreResult(final, How.RECREATED, len(wanted.files), restored, missing, resumed)
+    return RestoreResult(final, How.RECREATED, len(wanted.files), restored, missing, resumed, notes)
+
+
+def _back_up_resumed(client: QCClient, project: LiveProject, wanted: Wanted) -> tuple[str, ...]:
+    """A resumed restore's project is named by the journal, a file anyone beside the backup can
+    write, or found by name after a create of unknown outcome: it may not be the one this
+    restore created. So whatever the restore would overwrite or delete in it is backed up
+    first, as apply does before it overwrites (DESIGN.md §3); a failure stops the restore."""
+    nodes, files = concurrently(
+        lambda: client.read_project_nodes(project.id), lambda: client.read_files(project.id)
+    )
+    backed = dict(wanted.files)
+    lost = [f for f in files if not f.is_library and backed.get(f.name) != f.content]
+    if not lost:
+        return ()
+    directory = backup_run_directory(DEFAULT_BACKUP_ROOT, datetime.now(UTC))
+    path = take_backup(project, lambda: (nodes, files), directory, datetime.now(UTC))
+    return (
+        f"project {project.id} ({project.name!r}), which the restore journal names, held "
+        f"{len(lost)} file(s) the restore overwrites or deletes: backed up first to {path}",
+    )
 
 
 def _files(client: QCClient, project_id: int, files: Sequence[tuple[str, str]]) -> None:

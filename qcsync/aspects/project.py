@@ -282,7 +282,7 @@ def _create(run: Execution, change: Change) -> Executed:
         notes.append(
             "the create's answer was lost and no read found the project, so it was sent again"
         )
-    notes.extend(_remove_copy(client, copy) for copy in created.copies)
+    notes.extend(remove_copy(client, copy) for copy in created.copies)
     if project.name != change.name:
         raise QcsyncError(_undo_duplicate(client, project, change.name, organization))
     run.created[change.name] = project.id
@@ -309,8 +309,9 @@ def _create(run: Execution, change: Change) -> Executed:
     return Executed(f"{made})", project.id, notes=tuple(notes))
 
 
-def _remove_copy(client: QCClient, copy: LiveProject) -> str:
-    """Delete a duplicate that this apply's own resent create made (it is empty and ours)."""
+def remove_copy(client: QCClient, copy: LiveProject) -> str:
+    """Delete a duplicate that qcsync's own resent create made (it is empty and ours); the note
+    that says so (apply's report and restore print it)."""
     what = f"the duplicate {copy.name!r} (id {copy.id}) that qcsync's resent create made"
     try:
         client.delete_project(copy.id)

@@ -260,3 +260,54 @@ def test_list_and_a_backup_are_exclusive_and_one_is_needed(qcsync: Run, workdir:
     assert qcsync("restore").exit_code == 2
     assert qcsync("restore", "--list", "b.json").exit_code == 2
     assert "No backups" in qcsync("restore", "--list").stdout
+
+
+def test_a_rerun_after_a_refused_create_does_not_take_over_a_project_made_since(
+    qcsync: Run, write_config: Callable[..., Path], emulator: Any, workdir: Path
+) -> None:
+    """A create the service refused made nothing, so the journal must not let a later run
+    adopt whatever project took the name meanwhile (and overwrite its files without backup)."""
+    _, backup = delete_by_prune(qcsync, write_config, emulator, workdir)
+    emulator.advance_clock(days=31)
+    emulator.inject("projects/create", Fault.business_error("Too many projects"))
+    refused = qcsync("restore", str(backup))
+    assert refused.exit_code == 1
+    assert named(emulator, "Strategies/Old") == []
+    theirs = emulator.add_project("Strategies/Old", files={"main.py": "# someone else's\n"})
+    emulator.clear_log()
+    again = qcsync("restore", str(backup))
+    assert again.exit_code == 1, again.stdout + again.stderr
+    assert f"already exists (id {theirs})" in again.stderr
+    assert emulator.writes() == []
+    assert read_files(emulator, theirs)["main.py"] == "# someone else's\n"
+
+
+def test_a_journal_that_names_another_project_never_costs_its_files(
+    qcsync: Run, write_config: Callable[..., Path], emulator: Any, workdir: Path
+) -> None:
+    """A journal is a file beside the backup, so it may name any project that holds the name
+    (hand-made, or a create of unknown outcome whose name someone took since). Whatever a
+    resumed restore overwrites or deletes is backed up first, and the restore says where."""
+    _, backup = delete_by_prune(qcsync, write_config, emulator, workdir)
+    emulator.advance_clock(days=31)
+    theirs = emulator.add_project(
+        "Strategies/Old", description="theirs", files={"main.py": "# theirs\n", "t.py": "T\n"}
+    )
+    journal = backup.with_name(backup.name + ".restoring")
+    journal.write_text(json.dumps({"name": "Strategies/Old", "project_id": None}), "utf-8")
+    result = qcsync("restore", str(backup))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    saved = [
+        p
+        for p in (workdir / ".qcsync" / "backups").glob("*/*.json")
+        if p != backup and json.loads(p.read_text("utf-8"))["project"]["id"] == theirs
+    ]
+    assert len(saved) == 1, result.stderr
+    document = json.loads(saved[0].read_text("utf-8"))
+    assert {f["name"]: f["content"] for f in document["files"]} == {
+        "main.py": "# theirs\n",
+        "t.py": "T\n",
+    }
+    assert document["project"]["description"] == "theirs"
+    assert f"backed up first to {saved[0].relative_to(workdir)}" in result.stderr
+    assert read_files(emulator, theirs) == FILES
