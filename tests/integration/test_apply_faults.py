@@ -263,4 +263,4 @@ def test_an_update_refused_on_a_retry_after_a_503_that_did_not_act_is_failed(
     assert result.outcome is Outcome.FAILED
     assert "Project is locked" in result.message
     assert "a read afterwards shows it did not happen" in result.message
-    assert emulator.project(pid)["description"] == "old"
+    assert emulator.project(pid)["description"] == "old"  # type: ignore[index]
