@@ -129,4 +129,4 @@ def test_every_module_named_pure_exists() -> None:
 def test_the_check_sees_an_io_import_and_ignores_a_type_only_one() -> None:
     assert "qcsync.client" not in runtime_imports("qcsync.aspects.nodes")  # TYPE_CHECKING only
     assert "qcsync.concurrency" in runtime_imports("qcsync.state")
-    assert "requests" in runtime_imports("qcsync.client")
+    assert "requests" in runtime_imports("qcsync.client.transport")

@@ -1,10 +1,13 @@
-"""The QuantConnect API client: signing, timeouts, retries, error mapping, wire -> model.
+"""The transport: one signed POST per attempt, retries, decoding, and the lost-answer rules.
 
 Every request, each retry included, is signed afresh (qc-api.md §2). `success: false` is the
 primary error signal whatever the HTTP status (§3). Reads and idempotent writes are retried with
 exponential backoff and full jitter on 429 (honouring Retry-After), 5xx, timeouts and dropped
 connections. Writes that are not idempotent (`projects/create`, `files/create`) are never resent
-blindly: after an answer is lost, the client reads back whether the write happened first.
+blindly: after an answer is lost, `_write_once` reads back whether the write happened first, and
+`settled` keeps looking for as long as a slow write may take to land. This is the one place
+those rules live; the endpoint groups (projects.py, nodes.py, files.py, collaboration.py,
+organizations.py) only build bodies and parse answers.
 
 The token is used only to compute the signature; it never enters a log line, a message or an
 exception.
@@ -17,13 +20,11 @@ import contextlib
 import hashlib
 import logging
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import requests
 
@@ -37,19 +38,6 @@ from qcsync.errors import (
     TransportError,
 )
 from qcsync.escape import has_url_credentials, redact_urls
-from qcsync.model import (
-    NODE_KINDS,
-    Collaborator,
-    CreatedProject,
-    LibraryLink,
-    LiveProject,
-    Node,
-    NodeSelection,
-    Organization,
-    Parameter,
-    ProjectFile,
-    ProjectNodes,
-)
 from qcsync.network import (
     Failure,
     RetryNotice,
@@ -98,20 +86,6 @@ def signature_headers(credentials: Credentials, timestamp: int) -> dict[str, str
     return {"Authorization": f"Basic {basic}", "Timestamp": str(timestamp)}
 
 
-def parse_date(value: Any) -> datetime | None:
-    """The service's `YYYY-MM-DD HH:MM:SS` (UTC); ISO 8601 as the spec's examples show it."""
-    if not isinstance(value, str) or not value:
-        return None
-    text = value.strip().replace("Z", "+00:00")
-    for candidate in (text, text.replace(" ", "T", 1)):
-        try:
-            parsed = datetime.fromisoformat(candidate)
-        except ValueError:
-            continue
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    return None
-
-
 def _errors_of(body: Mapping[str, Any]) -> list[str]:
     """The service's messages, in any of the shapes clients have seen (qc-api.md §3)."""
     for key in ("errors", "messages"):
@@ -147,102 +121,9 @@ class FormBody(Mapping[str, str]):
         return len(self._values)
 
 
-def _parameters(value: Any) -> tuple[Parameter, ...]:
-    """`Project.parameters`: `[]`, `[{key, value}]` or an object keyed by name whose values
-    are `{key, value, ...}` or plain values (the shapes qc-api.md §4.10 and §9 #14 list)."""
-    if isinstance(value, Mapping):
-        items = [
-            {"key": name, "value": v.get("value") if isinstance(v, Mapping) else v}
-            for name, v in value.items()
-        ]
-    else:
-        items = list(value or [])
-    return tuple(
-        Parameter(
-            key=str(i.get("key") or i.get("name") or ""),
-            value="" if i.get("value") is None else str(i.get("value")),
-        )
-        for i in items
-    )
-
-
-def _collaborator(item: Mapping[str, Any]) -> Collaborator:
-    return Collaborator(
-        public_id=str(item.get("publicId") or ""),
-        write=item.get("permission") == "write",
-        live_control=bool(item.get("liveControl")),
-        owner=bool(item.get("owner")),
-        name=str(item.get("name") or ""),
-    )
-
-
-def _project(item: Mapping[str, Any]) -> LiveProject:
-    try:
-        return LiveProject(
-            id=int(item["projectId"]),
-            # lean-cli strips a leading "/" from names the service returns; so do we.
-            name=str(item["name"]).lstrip("/"),
-            organization_id=str(item.get("organizationId") or ""),
-            language=str(item.get("language") or ""),
-            description=str(item.get("description") or ""),
-            modified=parse_date(item.get("modified")),
-            code_running=bool(item.get("codeRunning") or False),
-            parameters=_parameters(item.get("parameters")),
-            libraries=tuple(
-                LibraryLink(int(lib["projectId"]), str(lib.get("libraryName") or ""))
-                for lib in item.get("libraries") or []
-            ),
-            collaborators=tuple(_collaborator(c) for c in item.get("collaborators") or []),
-            encrypted=bool(item.get("encrypted") or False),
-            max_file_size=_max_file_size(item.get("maxFileSize")),
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ValueError(f"malformed project: {error}") from None
-
-
-def _max_file_size(value: Any) -> int | None:
-    # The generated page types it string, LEAN-STUB int (qc-api.md §9 #12).
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
-def _nodes(lists: Mapping[str, Any]) -> tuple[tuple[Node, ...], frozenset[str]]:
-    catalog: list[Node] = []
-    active: set[str] = set()
-    for kind in NODE_KINDS:
-        for item in lists.get(kind) or []:
-            node = Node(
-                id=str(item["id"]),
-                name=str(item.get("name") or item.get("sku") or item["id"]),
-                sku=str(item.get("sku") or ""),
-                kind=kind,
-            )
-            catalog.append(node)
-            if item.get("active"):
-                active.add(node.id)
-    return tuple(catalog), frozenset(active)
-
-
-def _project_nodes(body: Mapping[str, Any]) -> ProjectNodes:
-    catalog, active = _nodes(body.get("nodes") or {})
-    auto = bool(body.get("autoSelectNode", not active))
-    return ProjectNodes(catalog, NodeSelection(auto=auto, active=frozenset() if auto else active))
-
-
-def _file(item: Mapping[str, Any]) -> ProjectFile:
-    return ProjectFile(
-        name=str(item["name"]),
-        content=str(item.get("content") or ""),
-        modified=parse_date(item.get("modified")),
-        is_library=bool(item.get("isLibrary") or False),
-    )
-
-
-class QCClient:
-    """Typed access to the endpoints qcsync uses. Safe to share between threads."""
+class Transport:
+    """Signed requests with retries; the endpoint groups build on it. Safe to share between
+    threads."""
 
     def __init__(
         self,
@@ -299,7 +180,7 @@ class QCClient:
     def close(self) -> None:
         self._session.close()
 
-    def __enter__(self) -> QCClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -606,272 +487,6 @@ class QCClient:
             raise ApiError(
                 endpoint, message=f"unexpected answer ({type(error).__name__}: {error})"
             ) from None
-
-    # --- endpoints ----------------------------------------------------------------------------
-
-    def authenticate(self) -> None:
-        self._call("authenticate")
-
-    def list_projects(self) -> tuple[LiveProject, ...]:
-        """Every project the user can see, in every organization: callers filter."""
-        data = self._call("projects/read")
-        return self._parsed(
-            "projects/read", lambda: tuple(_project(p) for p in data.get("projects") or [])
-        )
-
-    def read_project(self, project_id: int) -> LiveProject:
-        data = self._call("projects/read", {"projectId": project_id})
-        return self._parsed("projects/read", lambda: _project(data["projects"][0]))
-
-    def create_project(self, name: str, language: str, organization_id: str | None) -> LiveProject:
-        return self.create_project_checked(name, language, organization_id).project
-
-    def create_project_checked(
-        self, name: str, language: str, organization_id: str | None
-    ) -> CreatedProject:
-        """Create a project; never twice unless a read proved the first did not land.
-
-        The caller has checked that `name` is free. When the create had to be sent again, an
-        earlier attempt may land after all, as a `NAME 1` copy, or first, so that the resent one
-        is the copy: the projects that appear under `NAME <n>` meanwhile are returned as copies
-        (after watching for `create_settle` seconds), never deleted here.
-        """
-        body: dict[str, Any] = {"name": name, "language": language}
-        if organization_id:
-            body["organizationId"] = organization_id
-        seen: set[int] = set()  # every project id the last look saw, before a resend
-
-        def happened() -> LiveProject | None:
-            # The plan checked that the name was free, so a project with exactly this name now
-            # is the one this create made. Without an organization the service creates in the
-            # preferred one, so look there and not at a namesake in another organization.
-            where = organization_id or self.preferred_organization_id()
-            projects = self.list_projects()
-            seen.clear()
-            seen.update(p.id for p in projects)
-            return next(
-                (p for p in projects if p.name == name and p.organization_id == where), None
-            )
-
-        answer, resent = self._write_once("projects/create", body, happened)
-        if isinstance(answer, LiveProject):
-            return CreatedProject(answer, found_by_read=True)
-        project = self._parsed("projects/create", lambda: _project(answer["projects"][0]))
-        if not resent:
-            return CreatedProject(project)
-        return self._sort_out_copies(project, name, language, frozenset(seen))
-
-    def _sort_out_copies(
-        self, answered: LiveProject, name: str, language: str, before: frozenset[int]
-    ) -> CreatedProject:
-        """After a resent create: every project named `name` or `name <n>` that appeared since
-        the last look (`before`) came from this create's attempts. The one named `name` is the
-        project; the rest are copies."""
-        pattern = re.compile(re.escape(name) + r"( \d+)?")
-        found: dict[int, LiveProject] = {answered.id: answered}
-        for pause in self._settle_pauses():
-            self._sleep(pause)
-            try:
-                projects = self.list_projects()
-            except ApiError:
-                continue
-            found.update(
-                (p.id, p)
-                for p in projects
-                if p.id not in before
-                and p.organization_id == answered.organization_id
-                and p.language == language
-                and pattern.fullmatch(p.name)
-            )
-        mine = [p for p in found.values() if p.id not in before]
-        project = next((p for p in mine if p.name == name), answered)
-        copies = tuple(sorted((p for p in mine if p.id != project.id), key=lambda p: p.id))
-        return CreatedProject(project, resent=True, copies=copies)
-
-    def update_project(
-        self, project_id: int, *, name: str | None = None, description: str | None = None
-    ) -> None:
-        body: dict[str, Any] = {"projectId": project_id}
-        if name is not None:
-            body["name"] = name
-        if description is not None:
-            body["description"] = description
-        self._write("projects/update", body)
-
-    def update_parameters(self, project_id: int, parameters: Sequence[Parameter]) -> None:
-        """Replace all of a project's parameters, form-encoded exactly as QuantConnect's CLI
-        sends them (`parameters[i][key]`/`[value]`; `parameters=` clears; qc-api.md §4.10a).
-        A replace, so sending it twice is harmless."""
-        pairs = [("projectId", str(project_id))]
-        for i, parameter in enumerate(parameters):
-            pairs += [(f"parameters[{i}][key]", parameter.key)]
-            pairs += [(f"parameters[{i}][value]", parameter.value)]
-        if not parameters:
-            pairs.append(("parameters", ""))
-        self._write("projects/update", FormBody(pairs))
-
-    def link_library(self, project_id: int, library_id: int) -> None:
-        """`projects/library/create`; a second one is refused, so it is never resent blindly."""
-
-        def happened() -> bool | None:
-            linked = {lib.project_id for lib in self.read_project(project_id).libraries}
-            return True if library_id in linked else None
-
-        body = {"projectId": project_id, "libraryId": library_id}
-        self._write_once("projects/library/create", body, happened)
-
-    def unlink_library(self, project_id: int, library_id: int) -> None:
-        def happened() -> bool | None:
-            linked = {lib.project_id for lib in self.read_project(project_id).libraries}
-            return True if library_id not in linked else None
-
-        body = {"projectId": project_id, "libraryId": library_id}
-        self._write_once("projects/library/delete", body, happened)
-
-    def read_collaborators(self, project_id: int) -> tuple[Collaborator, ...]:
-        """Everyone on the project, the owner included (qc-api.md §4.7)."""
-        data = self._call("projects/collaboration/read", {"projectId": project_id})
-        return self._parsed(
-            "projects/collaboration/read",
-            lambda: tuple(_collaborator(c) for c in data.get("collaborators") or []),
-        )
-
-    def _has_collaborator(
-        self, project_id: int, public_id: str, write: bool, live_control: bool
-    ) -> bool | None:
-        for person in self.read_collaborators(project_id):
-            if person.public_id == public_id:
-                return (
-                    True if (person.write, person.live_control) == (write, live_control) else None
-                )
-        return None
-
-    def add_collaborator(
-        self, project_id: int, public_id: str, *, write: bool, live_control: bool
-    ) -> None:
-        """A second add of the same user is refused, so it is never resent blindly."""
-        body = {
-            "projectId": project_id,
-            "collaboratorUserId": public_id,
-            "collaborationLiveControl": live_control,
-            "collaborationWrite": write,
-        }
-        self._write_once(
-            "projects/collaboration/create",
-            body,
-            lambda: self._has_collaborator(project_id, public_id, write, live_control),
-        )
-
-    def update_collaborator(
-        self, project_id: int, public_id: str, *, write: bool, live_control: bool
-    ) -> None:
-        body = {
-            "projectId": project_id,
-            "collaboratorUserId": public_id,
-            "liveControl": live_control,
-            "write": write,
-        }
-        self._write("projects/collaboration/update", body)
-
-    def remove_collaborator(self, project_id: int, public_id: str) -> None:
-        """Sends SPEC's `collaboratorId`; a second remove is refused, so it is never resent."""
-
-        def happened() -> bool | None:
-            present = {p.public_id for p in self.read_collaborators(project_id)}
-            return True if public_id not in present else None
-
-        body = {"projectId": project_id, "collaboratorId": public_id}
-        self._write_once("projects/collaboration/delete", body, happened)
-
-    def acquire_lock(self, project_id: int, code_source_id: str = "qcsync") -> None:
-        """Take the collaboration lock, needed before editing the files of a project that has
-        collaborators (qc-api.md §4.7). Taking it twice is harmless."""
-        body = {"projectId": project_id, "codeSourceId": code_source_id}
-        self._write("projects/collaboration/lock/acquire", body)
-
-    def delete_project(self, project_id: int) -> None:
-        """Delete (today: move to the Recycle Bin). Never resent once it may have landed: a
-        second `projects/delete` of a binned project may purge it for good (qc-api.md §4.4)."""
-
-        def happened() -> bool | None:
-            project = next((p for p in self.list_projects() if p.id == project_id), None)
-            return True if project is None or project.binned else None
-
-        self._write_once("projects/delete", {"projectId": project_id}, happened)
-
-    def read_project_nodes(self, project_id: int) -> ProjectNodes:
-        data = self._call("projects/nodes/read", {"projectId": project_id})
-        return self._parsed("projects/nodes/read", lambda: _project_nodes(data))
-
-    def update_project_nodes(self, project_id: int, node_ids: Sequence[str]) -> ProjectNodes:
-        # A replace, not an add (qc-api.md §4.6), so sending it twice is harmless.
-        data = self._write(
-            "projects/nodes/update", {"projectId": project_id, "nodes": list(node_ids)}
-        )
-        return self._parsed("projects/nodes/update", lambda: _project_nodes(data))
-
-    def read_nodes(self, organization_id: str) -> tuple[Node, ...]:
-        data = self._call("nodes/read", {"organizationId": organization_id})
-        return self._parsed("nodes/read", lambda: _nodes(data)[0])
-
-    def read_files(self, project_id: int) -> tuple[ProjectFile, ...]:
-        data = self._call("files/read", {"projectId": project_id})
-        return self._parsed("files/read", lambda: tuple(_file(f) for f in data.get("files") or []))
-
-    def create_file(self, project_id: int, name: str, content: str) -> None:
-        def happened() -> bool | None:
-            files = {f.name: f.content for f in self.read_files(project_id)}
-            return True if files.get(name) == content else None
-
-        body: dict[str, Any] = {"projectId": project_id, "name": name}
-        if content:
-            # The service refuses `content: ""` but makes an empty file when content is omitted.
-            body["content"] = content
-        self._write_once("files/create", body, happened)
-
-    def update_file(self, project_id: int, name: str, content: str) -> None:
-        self._write("files/update", {"projectId": project_id, "name": name, "content": content})
-
-    def delete_file(self, project_id: int, name: str) -> None:
-        unknown: list[str] = []
-        try:
-            self._call("files/delete", {"projectId": project_id, "name": name}, unknown=unknown)
-        except (AuthenticationError, TransportError, AmbiguousWriteError):
-            raise
-        except ApiError:
-            if unknown and name not in {f.name for f in self.read_files(project_id)}:
-                return
-            raise
-
-    def read_organization(self, organization_id: str | None = None) -> Organization:
-        body = {"organizationId": organization_id} if organization_id else {}
-        data = self._call("organizations/read", body)
-
-        def parse() -> Organization:
-            item = data["organization"]
-            return Organization(id=str(item["id"]), name=str(item.get("name") or ""))
-
-        return self._parsed("organizations/read", parse)
-
-    def list_organizations(self) -> tuple[Organization, ...]:
-        data = self._call("organizations/list")
-        return self._parsed(
-            "organizations/list",
-            lambda: tuple(
-                Organization(
-                    id=str(o["id"]),
-                    name=str(o.get("name") or ""),
-                    preferred=bool(o.get("preferred")),
-                )
-                for o in data.get("organizations") or []
-            ),
-        )
-
-    def preferred_organization_id(self) -> str:
-        """`organizations/read` without an id answers with the preferred organization."""
-        if self._preferred is None:
-            self._preferred = self.read_organization().id
-        return self._preferred
 
 
 def _tls_reason(text: str) -> str:
