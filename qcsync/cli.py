@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +40,7 @@ from qcsync.interrupt import Interrupt
 if TYPE_CHECKING:
     from qcsync.client import QCClient
     from qcsync.credentials import Credentials
-    from qcsync.model import DesiredState, ProjectNodes
+    from qcsync.model import DesiredState
     from qcsync.network import RetryNotice
     from qcsync.plan import ConfigFile, Plan
     from qcsync.report import ApplyReport, ChangeResult
@@ -209,6 +209,21 @@ def _global_params() -> list[click.Parameter]:
     ]
 
 
+def _write_config(path: Path, text: str) -> None:
+    """The config, and beside it the schema its first line points editors at (replaced, since
+    it belongs to this version of qcsync)."""
+    from qcsync.config import schema_text
+    from qcsync.importer import SCHEMA_FILE
+
+    schema = path.parent / SCHEMA_FILE
+    for target, content in ((path, text), (schema, schema_text())):
+        try:
+            target.write_text(content, encoding="utf-8")
+        except OSError as error:
+            raise QcsyncError(f"cannot write {target}: {error.strerror}") from None
+    _say(f"Wrote {path} and {schema} (the schema its first line points editors at).", err=True)
+
+
 @main.command()
 @click.option(
     "-f",
@@ -317,18 +332,13 @@ def _client(url: str, credentials: Credentials, parallelism: int) -> QCClient:
     )
 
 
-def _live_and_plan(
-    client: QCClient,
-    desired: DesiredState,
-    targets: Sequence[str],
-    parallelism: int,
-    known: Mapping[int, ProjectNodes] | None = None,
-) -> Plan:
-    from qcsync.planner import PlanOptions, plan
-    from qcsync.state import read_live_state
+def _imported(
+    options: GlobalOptions, organization: str | None, prefix: str | None, parallelism: int
+) -> str:
+    from qcsync.operations import imported_config
 
-    live = read_live_state(client, desired, parallelism=parallelism, known=known)
-    return plan(desired, live, PlanOptions(targets=tuple(targets)))
+    with _connect(options, parallelism) as client:
+        return imported_config(client, organization, prefix, parallelism)
 
 
 def _render(
@@ -345,27 +355,6 @@ def _render(
     else:
         text = render_text(plan, color=color, violations=violations)
     return text.rstrip("\n")  # click.echo adds the one newline
-
-
-def _with_file_counts(client: QCClient, plan: Plan, parallelism: int) -> Plan:
-    """The plan with the file count of every project it deletes, for the reviewer. Best
-    effort: a count that cannot be read is left out, never a reason to fail the plan."""
-    from qcsync.concurrency import bounded_map
-    from qcsync.errors import ApiError
-    from qcsync.plan import PROJECT, Action
-
-    ids = [
-        c.project_id
-        for c in plan.changes
-        if c.aspect == PROJECT and c.action is Action.DELETE and c.project_id is not None
-    ]
-    if not ids:
-        return plan
-    try:
-        counts = bounded_map(lambda pid: len(client.read_files(pid)), ids, parallelism)
-    except ApiError:
-        return plan
-    return dataclasses.replace(plan, file_counts=dict(zip(ids, counts, strict=True)))
 
 
 # --- plan, show, apply --------------------------------------------------------------------------
@@ -455,6 +444,7 @@ def plan_command(
     allow_live: bool,
 ) -> None:
     """Show what apply would change, without changing anything."""
+    from qcsync.operations import plan_live, with_file_counts
     from qcsync.planfile import write_plan_file
     from qcsync.safety import safety_violations
 
@@ -464,10 +454,10 @@ def plan_command(
         desired, config = _read_config(paths)
         with _connect(options, parallelism) as client:
             result = dataclasses.replace(
-                _live_and_plan(client, desired, targets, parallelism), config=config
+                plan_live(client, desired, targets, parallelism), config=config
             )
             if fmt != "json":
-                result = _with_file_counts(client, result, parallelism)
+                result = with_file_counts(client, result, parallelism)
         if plan_file:
             write_plan_file(Path(plan_file), result)
         return result, safety_violations(result, force=force, allow_live=allow_live)
@@ -613,7 +603,8 @@ def apply(
 ) -> None:
     """Make QuantConnect match the config (or apply a saved PLANFILE exactly)."""
     from qcsync.apply import apply_plan, units
-    from qcsync.plan import convergence_targets, summary_counts, what
+    from qcsync.operations import converge, plan_live, with_file_counts
+    from qcsync.plan import summary_counts
     from qcsync.render import summary_line
     from qcsync.safety import safety_violations
     from qcsync.savedplan import matching_fresh_plan
@@ -629,9 +620,9 @@ def apply(
             if saved is not None:
                 planned = matching_fresh_plan(client, saved, desired, parallelism, targets)
             else:
-                planned = _live_and_plan(client, desired, targets, parallelism)
+                planned = plan_live(client, desired, targets, parallelism)
                 # Worth a request per delete only when someone reviews it before saying yes.
-                shown = planned if auto_approve else _with_file_counts(client, planned, parallelism)
+                shown = planned if auto_approve else with_file_counts(client, planned, parallelism)
                 click.echo(_render(shown, "text", options.color, ()))
             violations = safety_violations(planned, force=force, allow_live=allow_live)
             if violations:
@@ -653,36 +644,7 @@ def apply(
                     interrupt=interrupt,
                     on_notice=lambda notice: _say(notice, err=True),
                 )
-            if not report.ok:
-                raise ApplyError(report)
-            try:
-                # The node writes' answers say what they set: no need to read those again.
-                known = report.node_answers()
-                check = convergence_targets(planned)
-                left = (
-                    _live_and_plan(client, desired, check, parallelism, known).changes
-                    if check is not None
-                    else ()
-                )
-                problems = [f"{what(c)} {c.name}: {c.reason}" for c in left]
-            except KeyboardInterrupt:
-                raise ApplyError(
-                    dataclasses.replace(report, interrupted=True),
-                    "every change was applied; only the convergence check after it was "
-                    "interrupted\nrun `qcsync plan` to check that nothing is left to do",
-                ) from None
-            except QcsyncError as error:
-                raise ApplyError(
-                    report,
-                    f"every change was applied; only the convergence check after it failed: "
-                    f"{error}\nrun `qcsync plan` to check that nothing is left to do",
-                ) from None
-            if problems:
-                raise ApplyError(
-                    report,
-                    "every change was applied, but the account does not match yet; "
-                    "still pending:\n" + "\n".join(f"  {p}" for p in problems),
-                )
+            converge(client, desired, planned, report, parallelism)
             _emit_report(report)
             return int(ExitCode.OK)
 
@@ -822,38 +784,6 @@ def import_command(
         _run(ctx, lambda: _write_config(Path(out_file), text))
     else:
         click.echo(text, nl=False)
-
-
-def _imported(
-    options: GlobalOptions, organization: str | None, prefix: str | None, parallelism: int
-) -> str:
-    from qcsync.importer import export_config, in_prefix
-    from qcsync.state import read_everything
-
-    with _connect(options, parallelism) as client:
-        org = organization or client.preferred_organization_id()
-        projects = tuple(
-            p
-            for p in client.list_projects()
-            if p.organization_id == org and in_prefix(p, prefix) and not p.binned
-        )
-        live = read_everything(client, org, projects, parallelism)
-    return export_config(live, prefix)
-
-
-def _write_config(path: Path, text: str) -> None:
-    """The config, and beside it the schema its first line points editors at (replaced, since
-    it belongs to this version of qcsync)."""
-    from qcsync.config import schema_text
-    from qcsync.importer import SCHEMA_FILE
-
-    schema = path.parent / SCHEMA_FILE
-    for target, content in ((path, text), (schema, schema_text())):
-        try:
-            target.write_text(content, encoding="utf-8")
-        except OSError as error:
-            raise QcsyncError(f"cannot write {target}: {error.strerror}") from None
-    _say(f"Wrote {path} and {schema} (the schema its first line points editors at).", err=True)
 
 
 @main.command()
