@@ -31,7 +31,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from qcsync.aspects.project import remove_copy
+from qcsync.aspects.project import name_holder, remove_copy
 from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, read_backup, take_backup
 from qcsync.client import QCClient
 from qcsync.concurrency import concurrently
@@ -193,7 +193,8 @@ def restore(
     progress = _read_journal(journal)
     projects = client.list_projects()
     in_org = [p for p in projects if p.organization_id == wanted.organization_id]
-    holder = next((p for p in in_org if p.name.casefold() == wanted.name.casefold()), None)
+    # The one comparison of names for "is it taken" (aspects.project.name_key), as plans use.
+    holder = name_holder(in_org, wanted.name)
 
     if progress is not None and progress["name"] == wanted.name:
         earlier = progress.get("project_id")
