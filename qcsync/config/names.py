@@ -9,6 +9,15 @@ from typing import Final
 from qcsync.model import AUTO, in_recycle_bin
 
 _NAME_CHARACTERS: Final = re.compile(r"[-_a-zA-Z0-9/ ]*")
+# A name that passes every rule of _path_problem, in one regular expression: folders and the
+# name are runs of allowed characters that neither start nor end with a space and are no
+# reserved device name, joined by single '/'. A name it refuses is checked rule by rule, to say
+# which rule it breaks. (A 50,000-project file has 50,000 names to check.)
+_PART: Final = (
+    r"(?!(?i:CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(?:/|\Z))"  # no device name
+    r"[-_a-zA-Z0-9](?:[-_a-zA-Z0-9 ]*[-_a-zA-Z0-9])?"  # no space at either end
+)
+_PLAINLY_VALID: Final = re.compile(f"{_PART}(?:/{_PART})*")
 _RESERVED: Final = frozenset(
     ["CON", "PRN", "AUX", "NUL"] + [f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)]
 )
@@ -17,7 +26,11 @@ _RESERVED: Final = frozenset(
 def name_problem(name: str) -> str | None:
     """Why `name` is not a valid QuantConnect project name (qc-api.md §7) that qcsync may own,
     or None."""
-    return _path_problem(name, folder=False) or recycle_bin_problem(name)
+    if _PLAINLY_VALID.fullmatch(name) is None:
+        problem = _path_problem(name, folder=False)
+        if problem:
+            return problem
+    return recycle_bin_problem(name)
 
 
 def recycle_bin_problem(name: str) -> str | None:
@@ -76,7 +89,7 @@ def node_ref_problem(ref: str) -> str | None:
     """Why `ref` cannot be a node id, name or SKU, or None."""
     if ref != ref.strip():
         return f"node reference {ref!r} has leading or trailing whitespace"
-    if any(not c.isprintable() for c in ref):
+    if not ref.isprintable():
         return f"node reference {ref!r} contains a control character"
     if ref == AUTO:
         return "'auto' cannot be part of a list; write 'nodes: auto' on its own"

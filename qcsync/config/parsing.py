@@ -11,7 +11,12 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from qcsync.config.merging import Checked, merge
 from qcsync.config.schemacheck import schema_issues
-from qcsync.config.variables import api_tokens, expand_variables, may_hold_token
+from qcsync.config.variables import (
+    api_tokens,
+    expand_variables,
+    may_hold_token,
+    may_need_expansion,
+)
 from qcsync.config.yamlsource import YamlSourceError, paused_garbage_collection, read_document
 from qcsync.errors import ConfigError, ConfigIssue
 from qcsync.model import DesiredState
@@ -46,8 +51,11 @@ def _parse_config(
         data = document.data
         unexpanded: list[ConfigIssue] = []
         # Only a '$' (or an escape that could spell one) can start a variable, and a token
-        # written out would be in the bytes: otherwise skip the walk.
-        if b"$" in raw or b"\\" in raw or may_hold_token(raw, tokens):
+        # written out would be in the bytes: otherwise skip the walk. Then the same question
+        # about the parsed strings, which leaves out comments.
+        if (b"$" in raw or b"\\" in raw or may_hold_token(raw, tokens)) and may_need_expansion(
+            data, tokens
+        ):
             data = expand_variables(document, data, (), env, unexpanded, tokens)
         issues.extend(unexpanded)
         # A value whose variable could not be expanded has no value to check.

@@ -53,6 +53,12 @@ SINGLE_FILE = [
         ["c.yaml:2:1: mapping keys must be strings, got '1'; quote it"],
     ),
     (
+        # PyYAML's own constructor would fail with an IndexError on an empty `!!int`.
+        "empty value with a number tag",
+        "version: !!int\n",
+        ["c.yaml:1:10: version: '' is not a valid int"],
+    ),
+    (
         "python tag refused",
         "version: !!python/object:os.system x\n",
         ["c.yaml:1:10: version: tag !!python/object:os.system is not allowed here"],

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from qcsync.config import load_config, load_schema, parse_config, schema_text
+from qcsync.config import load_config, load_schema, names, parse_config, schema_text
 from qcsync.errors import ConfigError
 from qcsync.model import DesiredProject, DesiredState, Limits, Location
 
@@ -136,6 +138,37 @@ def test_variables_expand_in_string_values(value: str, env: dict[str, str], expe
     text = f"version: 1\nprojects:\n  - name: A\n    description: '{value}'\n"
     state = parse(("q.yaml", text), env=env)
     assert state.projects[0].description == expected
+
+
+def test_variables_expand_behind_a_dollar_in_a_comment_and_through_escapes() -> None:
+    # The '$' of the schema comment is no reason to walk the values, nor a sign that none
+    # holds a variable: a double-quoted escape can spell one.
+    text = (
+        "# yaml-language-server: $schema=../schemas/qcsync.schema.json\n"
+        "version: 1\nprojects:\n"
+        '  - name: A\n    description: "\\x24{ORG} costs $$5"\n'
+        "  - name: B\n    description: plain\n"
+    )
+    state = parse(("q.yaml", text), env={"ORG": "abc"})
+    assert [p.description for p in state.projects] == ["abc costs $5", "plain"]
+
+
+def test_a_token_spelled_with_escapes_is_still_refused() -> None:
+    token = "0123456789abcdef"
+    text = 'version: 1\nprojects:\n  - name: A\n    description: "\\x30123456789abcdef"\n'
+    with pytest.raises(ConfigError) as caught:
+        parse_config([("q.yaml", text.encode())], {"QC_API_TOKEN": token})
+    (issue,) = caught.value.issues
+    assert (issue.line, issue.path) == (4, "projects[0].description")
+    assert "contains the API token" in issue.message
+    assert token not in str(issue)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aCoNnMPLTUX19 /-_.\u00e9", max_size=14))
+def test_the_fast_name_check_never_accepts_a_name_the_rules_refuse(name: str) -> None:
+    if names._PLAINLY_VALID.fullmatch(name):
+        assert names._path_problem(name, folder=False) is None
 
 
 def test_variables_expand_in_names_and_lists() -> None:
