@@ -10,7 +10,7 @@ Every renderer and every error message goes through these few pure functions.
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Any, Final
 
 # C0 and C1 controls and DEL; bidi embeddings, overrides and isolates (the "Trojan Source"
 # characters); the Unicode line and paragraph separators, which some terminals break lines on.
@@ -96,3 +96,34 @@ def redact_urls(text: str) -> str:
 
 def has_url_credentials(url: str) -> bool:
     return _URL_CREDENTIALS.search(url) is not None
+
+
+SECRET_MARK: Final = "***"
+
+
+def without_secret(document: Any, secret: str) -> Any:
+    """`document` (decoded JSON: dicts, lists, strings) with `secret` replaced in every string
+    value, in place. An answer may quote the API token (a description an older qcsync wrote
+    from `${QC_API_TOKEN}`, a message echoing a request), and whatever the client returns ends
+    up in plans, backups and errors. Iterative: an answer's depth must not cost the stack."""
+    if not secret:
+        return document
+    if isinstance(document, str):
+        return document.replace(secret, SECRET_MARK)
+    pending: list[Any] = [document]
+    while pending:
+        container = pending.pop()
+        items: list[tuple[Any, Any]]
+        if isinstance(container, dict):
+            items = list(container.items())
+        elif isinstance(container, list):
+            items = list(enumerate(container))
+        else:
+            continue
+        for key, value in items:
+            if isinstance(value, str):
+                if secret in value:
+                    container[key] = value.replace(secret, SECRET_MARK)
+            elif isinstance(value, dict | list):
+                pending.append(value)
+    return document

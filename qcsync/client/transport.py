@@ -37,7 +37,7 @@ from qcsync.errors import (
     CredentialsError,
     TransportError,
 )
-from qcsync.escape import has_url_credentials, redact_urls
+from qcsync.escape import has_url_credentials, redact_urls, without_secret
 from qcsync.network import (
     Failure,
     RetryNotice,
@@ -251,7 +251,8 @@ class Transport:
     def _decode(self, endpoint: str, response: requests.Response) -> dict[str, Any]:
         status = response.status_code
         try:
-            decoded = response.json()
+            # Nothing an answer says carries the token past the client (DESIGN.md §2).
+            decoded = without_secret(response.json(), self._credentials.token)
         except ValueError:
             decoded = None
         data: dict[str, Any] = decoded if isinstance(decoded, dict) else {}

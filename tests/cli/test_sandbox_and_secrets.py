@@ -144,3 +144,44 @@ def test_restore_refuses_a_malformed_backup(qcsync: Run, workdir: Path) -> None:
     assert result.exit_code == 1
     assert "is not a qcsync backup" in result.stderr
     assert "internal error" not in result.stderr
+
+
+def test_a_token_the_account_already_holds_is_in_no_output_plan_backup_or_error(
+    qcsync: Run, write_config: Callable[..., Path], emulator: Any, workdir: Path
+) -> None:
+    """An older qcsync (issue 10) wrote `${QC_API_TOKEN}` into QuantConnect descriptions, so
+    answers may carry the token: the client redacts it from every answer, and no plan (posted
+    to pull requests), saved plan, backup, import or error the service sent repeats it."""
+    leaked = f"leaked {emulator.token} here"
+    emulator.add_project("Strategies/A", description=leaked)
+    emulator.add_project("Strategies/Old", description=leaked, files={"main.py": leaked})
+    write_config(
+        """
+        version: 1
+        scope: ["Strategies/"]
+        prune: true
+        limits: {max_delete_fraction: 1}
+        projects:
+          - name: Strategies/A
+            description: clean
+        """
+    )
+    emulator.inject("projects/update", Fault.business_error(f"bad token {emulator.token}"))
+    outputs = [
+        qcsync("plan", "--format", "text", "-o", "plan.json"),
+        qcsync("plan", "--format", "markdown"),
+        qcsync("plan", "--format", "json"),
+        qcsync("import", "--prefix", "Strategies/", "-o", "imported.yaml"),
+        qcsync("apply", "plan.json"),  # the injected refusal
+        qcsync("apply", "--auto-approve"),
+    ]
+    assert [r.exit_code for r in outputs] == [0, 0, 0, 0, 1, 0], [r.stderr for r in outputs]
+    assert '"leaked *** here" -> "clean"' in outputs[0].stdout
+    assert "bad token ***" in outputs[4].stderr
+    # The emulator's own state holds what it was seeded with; everything else qcsync wrote.
+    written = [
+        p for p in workdir.rglob("*") if p.is_file() and not p.name.startswith("emulator-state")
+    ]
+    assert any("backups" in p.parts for p in written)
+    for text in [*(r.stdout + r.stderr for r in outputs), *(p.read_text() for p in written)]:
+        assert emulator.token not in text

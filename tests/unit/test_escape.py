@@ -15,6 +15,7 @@ from qcsync.escape import (
     redact_urls,
     terminal,
     terminal_lines,
+    without_secret,
 )
 
 HOSTILE = [
@@ -122,3 +123,34 @@ def test_a_code_fence_is_longer_than_any_run_of_backticks_inside() -> None:
 )
 def test_credentials_in_urls_are_redacted(text: str, redacted: str) -> None:
     assert redact_urls(text) == redacted
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ("a SECRET b", "a *** b"),
+        (
+            {"d": "SECRETSECRET", "n": 1, "b": True, "x": None},
+            {"d": "******", "n": 1, "b": True, "x": None},
+        ),
+        ([["SECRET"], {"k": ["x SECRET"]}], [["***"], {"k": ["x ***"]}]),
+        ({"SECRET": "kept as a key"}, {"SECRET": "kept as a key"}),
+        ({"clean": "nothing"}, {"clean": "nothing"}),
+    ],
+)
+def test_without_secret_replaces_the_secret_in_every_string_value(
+    document: object, expected: object
+) -> None:
+    assert without_secret(document, "SECRET") == expected
+    assert without_secret("SECRET", "") == "SECRET"  # no token known: nothing to replace
+
+
+def test_without_secret_walks_any_depth_without_recursion() -> None:
+    deep: list[object] = ["SECRET"]
+    for _ in range(100_000):
+        deep = [deep]
+    without_secret(deep, "SECRET")
+    inner: object = deep
+    while isinstance(inner, list) and isinstance(inner[0], list):
+        inner = inner[0]
+    assert inner == ["***"]
