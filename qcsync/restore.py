@@ -37,7 +37,7 @@ from qcsync.client import QCClient
 from qcsync.concurrency import concurrently
 from qcsync.config import name_problem
 from qcsync.datafile import DataFileError, read_json
-from qcsync.errors import AmbiguousWriteError, BackupError, QcsyncError
+from qcsync.errors import AmbiguousWriteError, BackupError, ExitCode, QcsyncError
 from qcsync.model import LANGUAGES, RECYCLE_BIN, LiveProject, in_recycle_bin
 
 MAX_FILE_BYTES = 262_144  # QuantConnect's largest per-file quota (DESIGN.md §1.1)
@@ -52,6 +52,15 @@ class How(Enum):
 
 class RestoreError(QcsyncError):
     """A restore that stopped part-way: the message says what it left and how to finish."""
+
+
+class RestoreInterrupted(RestoreError):
+    """Ctrl-C part-way: the same account of what was left, exit 130 like an interrupted apply."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
+CTRL_C = "interrupted (Ctrl-C)"
 
 
 @dataclass(frozen=True)
@@ -222,11 +231,16 @@ def restore(
     _write_journal(journal, {"name": wanted.name, "project_id": None})
     try:
         made = client.create_project_checked(wanted.name, wanted.language, wanted.organization_id)
-    except AmbiguousWriteError as error:
-        raise RestoreError(
-            f"creating {wanted.name!r} failed: {error}\n"
-            f"run {_command(backup, name)} again: it finishes the project if the create landed "
-            f"after all ({journal} records it), and creates it otherwise"
+    except (AmbiguousWriteError, KeyboardInterrupt) as error:
+        stopped = isinstance(error, KeyboardInterrupt)
+        raise (RestoreInterrupted if stopped else RestoreError)(
+            (
+                f"{CTRL_C} while creating {wanted.name!r}: whether it was created is unknown\n"
+                if stopped
+                else f"creating {wanted.name!r} failed: {error}\n"
+            )
+            + f"run {_command(backup, name)} again: it finishes the project if the create "
+            f"landed after all ({journal} records it), and creates it otherwise"
         ) from None
     except QcsyncError as error:
         # The service refused it, or no attempt reached it: nothing was created, so no later
@@ -287,10 +301,12 @@ def _from_bin(
     try:
         client.update_project(original.id, name=wanted.name)
         back = client.read_project(original.id)
-    except QcsyncError as error:
-        raise RestoreError(
-            f"renaming {original.name!r} (id {original.id}) back to {wanted.name!r} failed: "
-            f"{error}\nnothing else was changed; run {_command(backup, name)} again to finish"
+    except (QcsyncError, KeyboardInterrupt) as error:
+        stopped = isinstance(error, KeyboardInterrupt)
+        raise (RestoreInterrupted if stopped else RestoreError)(
+            f"renaming {original.name!r} (id {original.id}) back to {wanted.name!r} "
+            + (f"was {CTRL_C}: it may or may not have happened" if stopped else f"failed: {error}")
+            + f"\nnothing else was changed; run {_command(backup, name)} again to finish"
         ) from None
     if back.name != wanted.name or in_recycle_bin(back.name):
         raise RestoreError(
@@ -334,10 +350,11 @@ def _finish(
             wanted.files
         ):
             raise QcsyncError("its files differ from the backup")
-    except QcsyncError as error:
+    except (QcsyncError, KeyboardInterrupt) as error:
         kept = f"; done: {', '.join(done)}" if done else ""
-        raise RestoreError(
-            f"restore stopped part-way while {step}: {error}\n"
+        stopped = isinstance(error, KeyboardInterrupt)
+        raise (RestoreInterrupted if stopped else RestoreError)(
+            f"restore stopped part-way while {step}: {CTRL_C if stopped else error}\n"
             f"it created project {wanted.name!r} (id {project.id}){kept}\n"
             f"run {_command(backup, name)} again to finish it (progress is in {journal}), or "
             f"delete project {project.id} and the journal to start over"
