@@ -108,6 +108,13 @@ def result_line(result: ChangeResult) -> str:
 def render_report(report: ApplyReport) -> str:
     """The whole report, for stdout and stderr alike (so a CI log keeps it either way)."""
     lines = [headline(report)]
+    # The plan's "Changes by aspect" line, for what was applied (nothing when only projects
+    # were created or deleted, as in the plan).
+    by_aspect = report.projects(Outcome.APPLIED).by_aspect
+    if by_aspect:
+        lines.append(
+            "Changes applied by aspect: " + ", ".join(f"{a} {n}" for a, n in by_aspect) + "."
+        )
     for result in report.results:
         if not report.ok:
             lines.append(f"  {result_line(result)}")

@@ -111,3 +111,17 @@ def test_apply_error_carries_the_report_and_exits_130_when_interrupted() -> None
     assert ApplyError(partial).report is partial
     assert ApplyError(partial).exit_code is ExitCode.ERROR
     assert ApplyError(report(Outcome.APPLIED, interrupted=True)).exit_code == 130
+
+
+def test_the_report_counts_applied_changes_by_aspect_as_the_plan_does() -> None:
+    applied = ApplyReport(
+        (
+            ChangeResult(UPDATE, Outcome.APPLIED, "updated"),
+            ChangeResult(changes.nodes(2, "S/B", (), ("BN-1",)), Outcome.APPLIED, "set"),
+            ChangeResult(changes.nodes(4, "S/D", (), ("BN-1",)), Outcome.FAILED, "busy"),
+        ),
+        seconds=0.5,
+    )
+    assert render_report(applied).splitlines()[1] == (
+        "Changes applied by aspect: project 1, nodes 1."
+    )
