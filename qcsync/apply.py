@@ -25,6 +25,7 @@ from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
 from qcsync.client import QCClient
 from qcsync.concurrency import DEFAULT_PARALLELISM, concurrently
 from qcsync.errors import QcsyncError
+from qcsync.filebackup import FileBackups
 from qcsync.interrupt import Interrupt
 from qcsync.model import DesiredProject, LiveProject, LiveState, ProjectFile, ProjectNodes
 from qcsync.plan import PROJECT, Action, Change, Plan, stages, what
@@ -267,6 +268,7 @@ def apply_plan(
         take_backup=lambda project: take_backup(
             project, _backup_reads(client, project.id), directory, now
         ),
+        file_backups=FileBackups(directory),
     )
     run = _Run(execution, interrupt or Interrupt(), on_notice)
     by_change: dict[int, ChangeResult] = {}

@@ -66,8 +66,14 @@ def backup_filename(project: LiveProject) -> str:
     return f"{project.id}-{safe}.json"
 
 
-def write_backup(directory: Path, name: str, document: Mapping[str, Any]) -> Path:
-    """Write atomically, then read back and compare; any failure is a BackupError."""
+def write_backup(
+    directory: Path,
+    name: str,
+    document: Mapping[str, Any],
+    read: Callable[[Path], object] | None = None,
+) -> Path:
+    """Write atomically, then read back (with `read`, by default as a project backup) and
+    compare; any failure is a BackupError."""
     path = directory / name
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -78,7 +84,7 @@ def write_backup(directory: Path, name: str, document: Mapping[str, Any]) -> Pat
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-        if read_backup(path) != document:
+        if (read or read_backup)(path) != document:
             raise BackupError(f"backup {path} does not read back as written")
     except OSError as error:
         raise BackupError(f"cannot write backup {path}: {error.strerror or error}") from None

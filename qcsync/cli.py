@@ -40,6 +40,7 @@ from qcsync.interrupt import Interrupt
 if TYPE_CHECKING:
     from qcsync.client import QCClient
     from qcsync.credentials import Credentials
+    from qcsync.filebackup import FilesRestored
     from qcsync.model import DesiredState
     from qcsync.network import RetryNotice
     from qcsync.plan import ConfigFile, Plan
@@ -117,12 +118,13 @@ def _read_config(paths: Sequence[str]) -> tuple[DesiredState, tuple[ConfigFile, 
     """The config named by -f (default qcsync.yaml), with every API token this machine knows
     kept out of it (the token rule), and the digests of the very bytes that were parsed."""
     from qcsync.config import parse_config, read_config_sources
+    from qcsync.config.codescan import with_code
     from qcsync.credentials import known_tokens
     from qcsync.planfile import config_digests
 
     sources = read_config_sources(_config_paths(paths))
     desired = parse_config(sources, os.environ, known_tokens=known_tokens(os.environ))
-    return desired, config_digests(sources)
+    return with_code(desired), config_digests(sources)
 
 
 def _load_config(paths: Sequence[str]) -> DesiredState:
@@ -333,12 +335,17 @@ def _client(url: str, credentials: Credentials, parallelism: int) -> QCClient:
 
 
 def _imported(
-    options: GlobalOptions, organization: str | None, prefix: str | None, parallelism: int
+    options: GlobalOptions,
+    organization: str | None,
+    prefix: str | None,
+    parallelism: int,
+    files: tuple[Path, Path, bool] | None = None,
 ) -> str:
+    """`files`: `import --files DIR` (DIR, the config's folder, --force)."""
     from qcsync.operations import imported_config
 
     with _connect(options, parallelism) as client:
-        return imported_config(client, organization, prefix, parallelism)
+        return imported_config(client, organization, prefix, parallelism, files)
 
 
 def _render(
@@ -704,6 +711,9 @@ def restore(ctx: click.Context, backup_file: str | None, name: str | None, list_
     if not backup_file:
         raise click.UsageError("give the BACKUP file to restore, or --list")
     path = Path(backup_file)
+    if _is_files_backup(path):
+        _restore_files(ctx, path, name)
+        return
 
     def operation() -> RestoreResult:
         document = read_backup(path)
@@ -732,6 +742,35 @@ def restore(ctx: click.Context, backup_file: str | None, name: str | None, list_
             _say(f"{project.name} is already restored (project {project.id}); nothing to do.")
         case _ as unreachable:
             assert_never(unreachable)
+
+
+def _is_files_backup(path: Path) -> bool:
+    """A backup of files an apply overwrote or deleted (`*.files.json`), not of a project."""
+    return path.name.endswith(".files.json")
+
+
+def _restore_files(ctx: click.Context, path: Path, name: str | None) -> None:
+    from qcsync.filebackup import read_files_backup, restore_files
+
+    options: GlobalOptions = ctx.obj
+    if name is not None:
+        raise click.UsageError("--name is for project backups; a files backup restores in place")
+
+    def operation() -> FilesRestored:
+        backup = read_files_backup(path)
+        with _connect(options) as client:
+            return restore_files(client, backup)
+
+    result = _run(ctx, operation)
+    project = result.project
+    restored = len(result.restored)
+    _say(
+        f"Restored {restored} file{'s' if restored != 1 else ''} of {project.name} "
+        f"(project {project.id}) from the backup"
+        + (f"; {result.unchanged} already as backed up." if result.unchanged else ".")
+    )
+    for file_name in result.restored:
+        _say(f"  {file_name}")
 
 
 @main.command(
@@ -763,6 +802,12 @@ def emulator(ctx: click.Context) -> None:
 )
 @click.option("--organization", metavar="ID", help="Organization id (default: the preferred one).")
 @click.option("--force", is_flag=True, help="Overwrite an existing FILE.")
+@click.option(
+    "--files",
+    "files_dir",
+    metavar="DIR",
+    help="Also write each project's code to DIR/<project name>/ and manage it (files:).",
+)
 @_parallelism_option
 @click.pass_context
 def import_command(
@@ -771,6 +816,7 @@ def import_command(
     out_file: str | None,
     organization: str | None,
     force: bool,
+    files_dir: str | None,
     parallelism: int,
 ) -> None:
     """Write a config for the projects that already exist."""
@@ -779,7 +825,9 @@ def import_command(
         raise click.BadParameter("a folder prefix ends with '/'", param_hint="--prefix")
     if out_file and Path(out_file).exists() and not force:
         raise click.UsageError(f"{out_file} exists; pass --force to overwrite it")
-    text = _run(ctx, lambda: _imported(options, organization, prefix, parallelism))
+    config_dir = Path(out_file).parent if out_file else Path()
+    files = (Path(files_dir), config_dir, force) if files_dir else None
+    text = _run(ctx, lambda: _imported(options, organization, prefix, parallelism, files))
     if out_file:
         _run(ctx, lambda: _write_config(Path(out_file), text))
     else:

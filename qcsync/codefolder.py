@@ -9,18 +9,15 @@ uploaded is never deleted either.
 
 Line endings never count as a change (`same_text`): a CRLF checkout of LF files plans nothing.
 What is uploaded is the bytes on disk as they are, so after an apply the cloud holds the folder
-byte for byte. Only `scan` does I/O (it reads the folder).
+byte for byte. Pure: config/codescan.py reads the folders with these rules.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Final
 
 EXTENSIONS: Final = (".py", ".cs", ".ipynb", ".html", ".css")
@@ -29,23 +26,6 @@ SKIPPED_FOLDERS: Final = frozenset(
     {"__pycache__", "bin", "obj", "backtests", "live", "optimizations", "storage", "report"}
 )
 MAX_FILE_BYTES: Final = 256 * 1024  # QuantConnect's largest per-file quota (qc-api.md §4.8)
-
-
-@dataclass(frozen=True)
-class LocalFile:
-    """A file of the folder: its name in the project, its text and the sha256 of its bytes."""
-
-    name: str
-    content: str
-    sha256: str
-
-
-class FolderProblem(Exception):
-    """Why a folder can't be a project's code: one line per problem, naming the file."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = tuple(problems)
 
 
 def sha256_text(text: str) -> str:
@@ -118,52 +98,3 @@ def manages(name: str, exclude: Sequence[str]) -> bool:
     if any(skipped_folder(p) for p in parts[:-1]):
         return False
     return name.endswith(EXTENSIONS) and not excluded(name, exclude)
-
-
-def scan(folder: Path, exclude: Sequence[str] = (), where: str = "") -> tuple[LocalFile, ...]:
-    """The folder's files under the rules above, sorted by name; FolderProblem lists every
-    problem at once (missing folder, no file, not UTF-8, too large, unreadable)."""
-    label = f"{where}: " if where else ""
-    if not folder.is_dir():
-        what = "is not a folder" if folder.exists() else "does not exist"
-        raise FolderProblem([f"{label}files: folder {folder} {what}"])
-    problems: list[str] = []
-    found: list[LocalFile] = []
-    for root, dirs, names in os.walk(folder, followlinks=False):
-        # Pruned in place so that os.walk never enters them; sorted for a stable order.
-        dirs[:] = sorted(d for d in dirs if not skipped_folder(d))
-        relative = Path(root).relative_to(folder).as_posix()
-        for filename in sorted(names):
-            name = filename if relative == "." else f"{relative}/{filename}"
-            if not manages(name, exclude):
-                continue
-            path = Path(root) / filename
-            try:
-                size = path.stat().st_size
-                data = b"" if size > MAX_FILE_BYTES else path.read_bytes()
-            except OSError as error:
-                problems.append(f"{label}files: {name}: cannot be read ({error.strerror})")
-                continue
-            if size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
-                problems.append(
-                    f"{label}files: {name} is {max(size, len(data)):,} bytes, over "
-                    f"QuantConnect's {MAX_FILE_BYTES:,} bytes per file"
-                )
-                continue
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as error:
-                problems.append(
-                    f"{label}files: {name} is not UTF-8 text (byte {error.start} cannot be decoded)"
-                )
-                continue
-            found.append(LocalFile(name, text, hashlib.sha256(data).hexdigest()))
-    if not found and not problems:
-        accepted = ", ".join(EXTENSIONS)
-        problems.append(
-            f"{label}files: folder {folder} holds no file QuantConnect accepts ({accepted}); "
-            "an empty folder is never taken to mean 'delete every file'"
-        )
-    if problems:
-        raise FolderProblem(problems)
-    return tuple(sorted(found, key=lambda f: f.name))

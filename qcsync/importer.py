@@ -7,6 +7,7 @@ order) so that re-imports diff cleanly in git, and `plan` on it reports no chang
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -63,8 +64,14 @@ def in_prefix(project: LiveProject, prefix: str | None) -> bool:
     return prefix is None or project.name.startswith(prefix)
 
 
-def export_config(live: LiveState, prefix: str | None = None, schema: str = SCHEMA_FILE) -> str:
-    """The config for what exists; `schema` is where its editor comment points."""
+def export_config(
+    live: LiveState,
+    prefix: str | None = None,
+    schema: str = SCHEMA_FILE,
+    extra: Mapping[int, Mapping[str, Any]] | None = None,
+) -> str:
+    """The config for what exists; `schema` is where its editor comment points; `extra`: more
+    fields of an entry, by project id (`files:` of `import --files`)."""
     chosen = sorted(
         (
             p
@@ -81,6 +88,7 @@ def export_config(live: LiveState, prefix: str | None = None, schema: str = SCHE
         entry: dict[str, Any] = {}
         for aspect in registered():
             entry.update(aspect.export(project, live))
+        entry.update((extra or {}).get(project.id, {}))
         entries.append(entry)
     document["projects"] = entries
     body = yaml_text(

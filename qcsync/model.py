@@ -49,6 +49,15 @@ class Location:
 
 
 @dataclass(frozen=True)
+class LocalFile:
+    """A file of a `files:` folder: its name in the project, its text, the sha256 of its bytes."""
+
+    name: str
+    content: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class DesiredProject:
     """One `projects:` entry. `None` in a field means the entry leaves it unmanaged."""
 
@@ -62,12 +71,16 @@ class DesiredProject:
     renamed_from: tuple[str, ...] = ()
     # The entry as written (variables expanded), for an aspect that reads a key of its own.
     written: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # The files of its `files:` folder, read with the config (config/codescan.py); None when
+    # it declares none or the folder was not read.
+    code: tuple[LocalFile, ...] | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
 class Limits:
     max_deletes: int = 3
     max_delete_fraction: float = 0.3
+    max_file_deletes: int = 10  # file deletes in one plan (DESIGN.md §1.1)
 
 
 @dataclass(frozen=True)
@@ -150,6 +163,11 @@ class LiveProject:
     collaborators: tuple[Collaborator, ...] = ()
     encrypted: bool = False
     max_file_size: int | None = None  # bytes per file; newer payloads only (qc-api.md §4.8)
+
+    @property
+    def shared(self) -> bool:
+        """Has collaborators besides its owner: file writes then need the collaboration lock."""
+        return any(not c.owner for c in self.collaborators)
 
     @property
     def binned(self) -> bool:

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 from qcsync.client import QCClient
+from qcsync.codeimport import write_folders
 from qcsync.concurrency import bounded_map
 from qcsync.errors import ApiError, ApplyError, QcsyncError
 from qcsync.importer import export_config, in_prefix
@@ -90,13 +93,26 @@ def converge(
 
 
 def imported_config(
-    client: QCClient, organization: str | None, prefix: str | None, parallelism: int
+    client: QCClient,
+    organization: str | None,
+    prefix: str | None,
+    parallelism: int,
+    files: tuple[Path, Path, bool] | None = None,
 ) -> str:
-    """The config that describes the organization's projects (under `prefix`) as they are."""
+    """The config that describes the organization's projects (under `prefix`) as they are.
+
+    `files` (`import --files DIR`: DIR, the config's folder, --force): each project's code is
+    written to DIR/<project name>/ and its entry manages it; without it no file is read."""
     org = organization or client.preferred_organization_id()
     projects = tuple(
         p
         for p in client.list_projects()
         if p.organization_id == org and in_prefix(p, prefix) and not p.binned
     )
-    return export_config(read_everything(client, org, projects, parallelism), prefix)
+    leave_out = () if files else ("files",)
+    live = read_everything(client, org, projects, parallelism, leave_out)
+    extra: dict[int, Mapping[str, Any]] = {}
+    if files:
+        root, config_dir, force = files
+        extra = write_folders(live, projects, root, config_dir, force=force)
+    return export_config(live, prefix, extra=extra)

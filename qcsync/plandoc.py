@@ -53,6 +53,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "limits": {
             "max_deletes": plan.limits.max_deletes,
             "max_delete_fraction": plan.limits.max_delete_fraction,
+            "max_file_deletes": plan.limits.max_file_deletes,
         },
         "in_scope": plan.in_scope,
         "nodes": [{"id": n.id, "name": n.name, "sku": n.sku, "kind": n.kind} for n in plan.nodes],
@@ -198,6 +199,12 @@ def _read_plan(doc: _Reader) -> Plan:
         limits=Limits(
             max_deletes=limits.integer("max_deletes"),
             max_delete_fraction=limits.number("max_delete_fraction"),
+            # Optional on reading: a format 2 plan saved before files arrived has none.
+            max_file_deletes=(
+                limits.integer("max_file_deletes")
+                if "max_file_deletes" in limits.doc
+                else Limits.max_file_deletes
+            ),
         ),
         nodes=tuple(
             Node(

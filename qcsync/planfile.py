@@ -192,6 +192,12 @@ def plan_differences(saved: Plan, fresh: Plan) -> list[str]:
             f"max_delete_fraction={saved.limits.max_delete_fraction:g}; the config says "
             f"max_deletes={fresh.limits.max_deletes}, "
             f"max_delete_fraction={fresh.limits.max_delete_fraction:g}"
+            + (
+                f"; max_file_deletes: the plan file says {saved.limits.max_file_deletes}, "
+                f"the config says {fresh.limits.max_file_deletes}"
+                if saved.limits.max_file_deletes != fresh.limits.max_file_deletes
+                else ""
+            )
         )
     if saved.targets != fresh.targets:
         problems.append(f"targets: {_targets_problem(saved.targets, fresh.targets)}")

@@ -15,17 +15,20 @@ from typing import assert_never
 import click
 
 from qcsync.aspects import aspect_of
+from qcsync.aspects.files import DIFF_CHARS, DIFF_LINES
 from qcsync.aspects.project import BACKUP_FOLDER
 from qcsync.escape import code_fence, json_text, markdown_code, markdown_text, terminal
 from qcsync.model import RECYCLE_BIN_DAYS
 from qcsync.plan import PROJECT, Action, Change, Plan, Summary, count_projects, summary_counts
 from qcsync.plandoc import plan_to_json
+from qcsync.textdiff import budgeted
 
 LIVE_MARK = "LIVE"
 MARKDOWN_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
 NOTES_LISTED = 10  # names listed per note reason before "and N more"
 BIG_PLAN = 40  # blocks past which the text plan ends with its counts per folder
 FOLDERS_LISTED = 10  # folders listed before "and N more folders"
+MARKDOWN_DIFF_LINES = 40  # diff lines per file in a pull-request comment
 
 
 def symbol(action: Action) -> str:
@@ -84,11 +87,33 @@ def blocks(plan: Plan) -> list[tuple[Change, list[Change]]]:
         if change.project_id is None and change.aspect != PROJECT and change.name in creates:
             creates[change.name].append(change)
             continue
+        if result and _same_items(result[-1][0], change):
+            result[-1][1].append(change)  # one block for a project's files (keyed items)
+            continue
         block: list[Change] = [change]
         if change.aspect == PROJECT and change.action is Action.CREATE:
             creates[change.name] = block
         result.append((change, block))
     return result
+
+
+def block_action(change: Change) -> Action:
+    """A block of an existing project's items (its files) updates the project, whatever each
+    item's own action (each line shows that)."""
+    return (
+        Action.UPDATE if change.key is not None and change.project_id is not None else change.action
+    )
+
+
+def _same_items(head: Change, change: Change) -> bool:
+    """Changes to items (`key`) of one aspect of one live project share a block."""
+    return (
+        head.key is not None
+        and change.key is not None
+        and head.project_id is not None
+        and head.project_id == change.project_id
+        and head.aspect == change.aspect
+    )
 
 
 def shown(plan: Plan, change: Change) -> list[str]:
@@ -127,7 +152,21 @@ def note_lines(plan: Plan) -> list[str]:
 # --- text -----------------------------------------------------------------------------------------
 
 
-def render_text(plan: Plan, *, color: bool = False, violations: Sequence[str] = ()) -> str:
+def render_text(
+    plan: Plan,
+    *,
+    color: bool = False,
+    violations: Sequence[str] = (),
+    diff_lines: int = DIFF_LINES,
+    diff_chars: int = DIFF_CHARS,
+) -> str:
+    """`diff_lines` per file and `diff_chars` in all bound the file diffs shown; each trimmed
+    diff says how many lines it left out (the plan file has them all)."""
+    with budgeted(diff_lines, diff_chars):
+        return _render_text(plan, color=color, violations=violations)
+
+
+def _render_text(plan: Plan, *, color: bool, violations: Sequence[str]) -> str:
     def style(text: str, fg: str | None = None, bold: bool = False) -> str:
         return click.style(text, fg=fg, bold=bold) if color else text
 
@@ -140,7 +179,8 @@ def render_text(plan: Plan, *, color: bool = False, violations: Sequence[str] = 
         )
         lines.append("")
     for change, members in blocks(plan):
-        mark = style(symbol(change.action), colour(change.action), bold=True)
+        action = block_action(change)
+        mark = style(symbol(action), colour(action), bold=True)
         title = heading(change)
         if change.live:
             title = title.replace(LIVE_MARK, style(LIVE_MARK, "red", bold=True), 1)
@@ -296,7 +336,8 @@ def render_markdown(
     # Last, like the text rendering, so the comment ends with what blocks the plan.
     blocked = [f"> **Blocked:** {markdown_text(v)}" for v in violations]
     table = _table(plan)
-    details = _details(plan)
+    spare = limit - len(table) - len(render_text(plan, diff_lines=0, diff_chars=0)) - 2_000
+    details = _details(plan, max(0, spare))
     bin_note = _bin_note(plan)
     for parts in (
         [title, by_aspect, table, bin_note, details, *blocked],
@@ -338,19 +379,20 @@ def _table(plan: Plan) -> str:
         live = f" **{LIVE_MARK}**" if change.live else ""
         where = f"id {change.project_id}" if change.project_id is not None else "new"
         rows.append(
-            f"| `{symbol(change.action)}` | {verb(change)}{live} "
+            f"| `{symbol(block_action(change))}` | {verb(change)}{live} "
             f"| {markdown_code(change.name)} ({where}) "
             f"| {markdown_text(change.reason)} |"
         )
     return "\n".join(rows)
 
 
-def _details(plan: Plan) -> str:
+def _details(plan: Plan, diff_chars: int) -> str:
     if not plan.changes and not plan.notes:
         return ""
     # A fenced block shows its content literally: inside it, `</details>` is text, and the
     # fence is longer than any run of backticks that could close it.
-    body = render_text(plan)
+    # The diffs get what the 60,000 characters leave after the table and the rest of the plan.
+    body = render_text(plan, diff_lines=MARKDOWN_DIFF_LINES, diff_chars=diff_chars)
     fence = code_fence(body)
     return f"<details><summary>Details</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>"
 

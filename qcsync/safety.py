@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import assert_never
 
 from qcsync.aspects import aspect_of
+from qcsync.aspects.files import counted_deletes
 from qcsync.plan import PROJECT, Action, Change, Plan
 
 
@@ -58,5 +59,11 @@ def safety_violations(
                 f"{deletes} deletes of {plan.in_scope} in-scope projects ({share}) exceed "
                 f"limits.max_delete_fraction={limits.max_delete_fraction:g}; "
                 "review, then use --force"
+            )
+        file_deletes = counted_deletes(plan.changes)
+        if file_deletes > limits.max_file_deletes:
+            violations.append(
+                f"{file_deletes} file deletes exceed limits.max_file_deletes="
+                f"{limits.max_file_deletes}; review, then use --force"
             )
     return tuple(violations)

@@ -85,9 +85,14 @@ def read_live_state(
 
 
 def read_everything(
-    client: QCClient, organization: str, projects: tuple[LiveProject, ...], parallelism: int
+    client: QCClient,
+    organization: str,
+    projects: tuple[LiveProject, ...],
+    parallelism: int,
+    leave_out: Collection[str] = (),
 ) -> LiveState:
-    """Every aspect's read of `projects`, as `qcsync import` describes them all."""
+    """Every aspect's read of `projects` but those named in `leave_out`, as `qcsync import`
+    describes them all (files only with `--files`)."""
     ids = [p.id for p in projects]
-    wanted = dict.fromkeys(registered(), ((), ids))
+    wanted = dict.fromkeys((a for a in registered() if a.name not in leave_out), ((), ids))
     return read_aspects(client, organization, projects, wanted, parallelism)

@@ -8,7 +8,10 @@ left out; the plan file keeps the whole content, so nothing is lost by trimming.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Final
 
@@ -54,3 +57,22 @@ class Budget:
 def omitted_note(count: int) -> str:
     plural = "s" if count != 1 else ""
     return f"... {count} more diff line{plural} not shown (the plan file has them all)"
+
+
+# The budget of the rendering under way; each `show` of a file change outside one gets its own.
+_BUDGET: ContextVar[Budget | None] = ContextVar("qcsync_diff_budget", default=None)
+
+
+def current_budget(per_file_lines: int, total_chars: int) -> Budget:
+    return _BUDGET.get() or Budget(per_file_lines, total_chars)
+
+
+@contextlib.contextmanager
+def budgeted(per_file_lines: int, total_chars: int) -> Iterator[Budget]:
+    """Diffs shown inside share one budget: a rendering's whole plan stays within it."""
+    budget = Budget(per_file_lines, total_chars)
+    token = _BUDGET.set(budget)
+    try:
+        yield budget
+    finally:
+        _BUDGET.reset(token)

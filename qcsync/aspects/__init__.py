@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from qcsync.aspects.base import Aspect
+from qcsync.aspects.files import FILES
 from qcsync.aspects.nodes import NODES
 from qcsync.aspects.project import PROJECT
 from qcsync.model import LiveProject, LiveState
 from qcsync.plan import Change, Fingerprint
 
 # Looked up at call time through registered(), so that a test can register another aspect.
-ASPECTS: tuple[Aspect, ...] = (PROJECT, NODES)
+ASPECTS: tuple[Aspect, ...] = (PROJECT, NODES, FILES)
 
 
 def registered() -> tuple[Aspect, ...]:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from qcsync.client import QCClient
+    from qcsync.filebackup import FileBackups
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -88,6 +89,9 @@ class Execution:
     # per delete): what each delete checks for live trading and the Recycle Bin. A string: why
     # that read failed.
     listed: dict[int, LiveProject] | str = field(default_factory=dict)
+    # The files aspect's: where old file contents are saved before a write, and the projects
+    # whose collaboration lock this apply holds (filebackup.py).
+    file_backups: FileBackups | None = None
 
     def listed_project(self, project_id: int) -> LiveProject:
         if isinstance(self.listed, str):

@@ -18,8 +18,11 @@ def load_config(
     known_tokens: Collection[str] = (),
 ) -> DesiredState:
     """Read config files and directories (every *.yaml / *.yml directly inside, in name order)
-    and parse them together. Raises ConfigError with every issue found."""
-    return parse_config(read_config_sources(paths), env, known_tokens=known_tokens)
+    and parse them together, then read the entries' `files:` folders. Raises ConfigError with
+    every issue found."""
+    from qcsync.config.codescan import with_code
+
+    return with_code(parse_config(read_config_sources(paths), env, known_tokens=known_tokens))
 
 
 def read_config_sources(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, bytes]]:

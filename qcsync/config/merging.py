@@ -65,6 +65,7 @@ def merge(checked: Sequence[Checked], issues: list[ConfigIssue]) -> DesiredState
             max_delete_fraction=float(
                 limits_value.get("max_delete_fraction", Limits.max_delete_fraction)
             ),
+            max_file_deletes=int(limits_value.get("max_file_deletes", Limits.max_file_deletes)),
         ),
         default_language=cast(Language, defaults_value.get("language", "Py")),
     )

@@ -7,13 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from qcsync.codefolder import (
-    MAX_FILE_BYTES,
-    FolderProblem,
-    manages,
-    same_text,
-    scan,
-)
+from qcsync.codefolder import MAX_FILE_BYTES, manages, same_text
+from qcsync.config.codescan import FolderProblem, scan
 from qcsync.textdiff import Budget, added_removed, unified
 
 

@@ -17,8 +17,11 @@ PACKAGE = Path(__file__).resolve().parents[2] / "qcsync"
 PURE = {
     "qcsync.aspects",
     "qcsync.aspects.base",
+    "qcsync.aspects.files",
+    "qcsync.aspects.filewrite",
     "qcsync.aspects.nodes",
     "qcsync.aspects.project",
+    "qcsync.codefolder",
     "qcsync.config",
     "qcsync.config.merging",
     "qcsync.config.names",
@@ -38,6 +41,7 @@ PURE = {
     "qcsync.render",
     "qcsync.report",
     "qcsync.safety",
+    "qcsync.textdiff",
 }
 # What the core is allowed to load although it is not pure itself: `qcsync.config` re-exports
 # load_config from config.loading, the one module of the package that reads files, and only
