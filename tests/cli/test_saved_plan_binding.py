@@ -104,6 +104,24 @@ def dropped_change(document: dict[str, Any], ids: dict[str, int]) -> None:
     document["changes"] = [c for c in document["changes"] if c["action"] != "delete"]
 
 
+def delete_retargeted(document: dict[str, Any], ids: dict[str, int]) -> None:
+    # The delete's id pointed at another in-scope project, the one the config declares.
+    forged = change(document, "Strategies/Gone")
+    forged["project"]["id"] = ids["A"]
+
+
+def duplicated(document: dict[str, Any], ids: dict[str, int]) -> None:
+    document["changes"].append(copy.deepcopy(change(document, "Strategies/Gone")))
+
+
+def reordered(document: dict[str, Any], ids: dict[str, int]) -> None:
+    document["changes"].reverse()  # the delete first, before the renames it may depend on
+
+
+def lookalike(document: dict[str, Any], ids: dict[str, int]) -> None:
+    change(document, "Strategies/A")["project"]["name"] = "Strategies/\u0391"  # Greek Alpha
+
+
 TAMPERINGS: dict[str, tuple[Tamper, str]] = {
     "extra delete out of scope": (
         extra_delete("Out", "Research/Out"),
@@ -139,6 +157,19 @@ TAMPERINGS: dict[str, tuple[Tamper, str]] = {
     "a change left out": (
         dropped_change,
         "delete Strategies/Gone (id {Gone}): in a fresh plan of the config, but not in the plan",
+    ),
+    "a delete pointed at another in-scope project": (
+        delete_retargeted,
+        "delete Strategies/Gone (id {A}): in the plan file, but not in a fresh plan",
+    ),
+    "a change duplicated": (
+        duplicated,
+        "delete Strategies/Gone (id {Gone}): in the plan file, but not in a fresh plan",
+    ),
+    "changes reordered": (reordered, "the changes are in a different order than in a fresh plan"),
+    "a lookalike name": (
+        lookalike,
+        "update Strategies/\u0391 (id {A}): name 'Strategies/A' in a fresh plan",
     ),
 }
 
