@@ -460,3 +460,34 @@ def test_a_markdown_plan_of_large_diffs_stays_under_the_comment_limit(
     text = qcsync("plan", "--no-color")
     assert "-old 0" in text.stdout
     assert "more diff lines not shown" in text.stdout
+
+
+def test_a_no_op_plan_with_files_and_nodes_is_1_plus_2n_requests(
+    qcsync: Run, write_config: Callable[..., Path], emulator: Any, workdir: Path
+) -> None:
+    entries = ""
+    for i in range(6):
+        emulator.add_project(f"Code/N{i}", files={"main.py": f"{i}\n"})
+        tree(workdir / f"n{i}", {"main.py": f"{i}\r\n"})
+        entries += f"  - {{name: Code/N{i}, files: n{i}, nodes: auto}}\n"
+    write_config(config(emulator, entries))
+    emulator.clear_log()
+    result = qcsync("plan", "--detailed-exitcode")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert sent(emulator) == {"projects/read": 1, "projects/nodes/read": 6, "files/read": 6}
+
+
+def test_a_renamed_project_keeps_its_files(
+    qcsync: Run, write_config: Callable[..., Path], emulator: Any, workdir: Path
+) -> None:
+    pid = emulator.add_project("Code/Old", files={"main.py": "1\n", "util.py": "u\n"})
+    folder = tree(workdir / "renamed", {"main.py": "2\n", "util.py": "u\n"})
+    entry = "  - {name: Code/New, renamed_from: [Code/Old], files: renamed}\n"
+    write_config(config(emulator, entry))
+    emulator.clear_log()
+    applied = qcsync("apply", "--auto-approve")
+    assert applied.exit_code == 0, applied.stdout + applied.stderr
+    assert emulator.project(pid)["name"] == "Code/New"
+    assert file_writes(emulator) == [("files/update", "main.py")]
+    assert cloud_files(emulator, pid) == folder_files(folder)
+    assert_converged(qcsync)
