@@ -119,12 +119,14 @@ def _read_config(paths: Sequence[str]) -> tuple[DesiredState, tuple[ConfigFile, 
     kept out of it (the token rule), and the digests of the very bytes that were parsed."""
     from qcsync.config import parse_config, read_config_sources
     from qcsync.config.codescan import with_code
+    from qcsync.config.variables import api_tokens
     from qcsync.credentials import known_tokens
     from qcsync.planfile import config_digests
 
     sources = read_config_sources(_config_paths(paths))
-    desired = parse_config(sources, os.environ, known_tokens=known_tokens(os.environ))
-    return with_code(desired), config_digests(sources)
+    known = known_tokens(os.environ)
+    desired = parse_config(sources, os.environ, known_tokens=known)
+    return with_code(desired, api_tokens(os.environ, known)), config_digests(sources)
 
 
 def _load_config(paths: Sequence[str]) -> DesiredState:

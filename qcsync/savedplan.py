@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping, Sequence
 from qcsync.client import QCClient
 from qcsync.config import parse_config, read_config_sources
 from qcsync.config.codescan import with_code
+from qcsync.config.variables import api_tokens
 from qcsync.errors import PlanError, StalePlanError
 from qcsync.model import DesiredState
 from qcsync.plan import Plan
@@ -42,7 +43,8 @@ def bound_config(
     problems = digest_problems(saved.config, config_digests(sources), given=bool(paths))
     if problems:
         raise StalePlanError([*problems, RUN_PLAN_AGAIN], heading=NOT_BOUND)
-    return with_code(parse_config(sources, env, known_tokens=known_tokens))
+    desired = parse_config(sources, env, known_tokens=known_tokens)
+    return with_code(desired, api_tokens(env, known_tokens))
 
 
 def matching_fresh_plan(

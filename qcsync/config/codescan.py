@@ -3,14 +3,15 @@
 
 Every problem is reported at once, at the entry that declares the folder: a folder that is
 missing or holds no code file (never "delete everything"), a file that is not UTF-8 text or is
-larger than QuantConnect's largest per-file quota, a file that can't be read.
+larger than QuantConnect's largest per-file quota, a file that can't be read, and a file that
+holds the API token (the token rule: a plan's file diffs are posted to pull requests).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,8 +41,9 @@ def folder_spec(entry: DesiredProject) -> tuple[str, Path, tuple[str, ...]] | No
     return path, Path(entry.location.file).parent / path, exclude
 
 
-def with_code(desired: DesiredState) -> DesiredState:
-    """The desired state with every declared folder read; ConfigError lists every problem."""
+def with_code(desired: DesiredState, tokens: Collection[str] = ()) -> DesiredState:
+    """The desired state with every declared folder read; ConfigError lists every problem.
+    `tokens`: the API tokens no code file may contain (config.variables.api_tokens)."""
     issues: list[ConfigIssue] = []
     projects: list[DesiredProject] = []
     for entry in desired.projects:
@@ -50,7 +52,7 @@ def with_code(desired: DesiredState) -> DesiredState:
             projects.append(entry)
             continue
         try:
-            projects.append(replace(entry, code=scan(spec[1], spec[2])))
+            projects.append(replace(entry, code=scan(spec[1], spec[2], tokens=tokens)))
         except FolderProblem as problem:
             loc = entry.location
             issues.extend(
@@ -61,9 +63,16 @@ def with_code(desired: DesiredState) -> DesiredState:
     return replace(desired, projects=tuple(projects))
 
 
-def scan(folder: Path, exclude: Sequence[str] = (), where: str = "") -> tuple[LocalFile, ...]:
+def scan(
+    folder: Path,
+    exclude: Sequence[str] = (),
+    where: str = "",
+    *,
+    tokens: Collection[str] = (),
+) -> tuple[LocalFile, ...]:
     """The folder's files under the rules above, sorted by name; FolderProblem lists every
-    problem at once (missing folder, no file, not UTF-8, too large, unreadable)."""
+    problem at once (missing folder, no file, not UTF-8, too large, unreadable, holding one of
+    `tokens`)."""
     label = f"{where}: " if where else ""
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
@@ -98,6 +107,15 @@ def scan(folder: Path, exclude: Sequence[str] = (), where: str = "") -> tuple[Lo
                     f"{label}files: {name} is not UTF-8 text (byte {error.start} cannot be decoded)"
                 )
                 continue
+            line = _token_line(text, tokens)
+            if line is not None:
+                # Named by file and line, never quoted: the message itself reaches a PR comment.
+                problems.append(
+                    f"{label}files: {name}:{line} contains the API token; a plan shows file "
+                    "diffs in pull requests, so no code file may hold it (read it from the "
+                    "environment or QuantConnect's object store instead)"
+                )
+                continue
             found.append(LocalFile(name, text, hashlib.sha256(data).hexdigest()))
     if not found and not problems:
         accepted = ", ".join(EXTENSIONS)
@@ -108,3 +126,9 @@ def scan(folder: Path, exclude: Sequence[str] = (), where: str = "") -> tuple[Lo
     if problems:
         raise FolderProblem(problems)
     return tuple(sorted(found, key=lambda f: f.name))
+
+
+def _token_line(text: str, tokens: Collection[str]) -> int | None:
+    """The 1-based line of the first token in `text`, or None when it holds none."""
+    first = min((i for i in (text.find(t) for t in tokens) if i >= 0), default=-1)
+    return None if first < 0 else text.count("\n", 0, first) + 1

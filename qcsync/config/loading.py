@@ -21,8 +21,10 @@ def load_config(
     and parse them together, then read the entries' `files:` folders. Raises ConfigError with
     every issue found."""
     from qcsync.config.codescan import with_code
+    from qcsync.config.variables import api_tokens
 
-    return with_code(parse_config(read_config_sources(paths), env, known_tokens=known_tokens))
+    desired = parse_config(read_config_sources(paths), env, known_tokens=known_tokens)
+    return with_code(desired, api_tokens(env, known_tokens))
 
 
 def read_config_sources(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, bytes]]:

@@ -135,3 +135,38 @@ def test_validate_and_plan_refuse_the_token_and_it_is_nowhere(
         if path.is_file():
             assert emulator.token not in path.read_text(encoding="utf-8", errors="replace")
     assert not any(emulator.token in json.dumps(p) for p in emulator.projects())
+
+
+def test_a_code_file_holding_the_token_is_refused_by_file_and_line_and_shown_nowhere(
+    qcsync: Run,
+    write_config: Callable[..., Path],
+    emulator: Any,
+    workdir: Path,
+) -> None:
+    # A plan shows file diffs in pull requests: a code file is config that reaches them too.
+    code = workdir / "strategy"
+    code.mkdir()
+    (code / "main.py").write_text(f"# algorithm\nTOKEN = '{emulator.token}'\n", encoding="utf-8")
+    (code / "research.ipynb").write_text("{}\n", encoding="utf-8")
+    write_config(
+        """
+        version: 1
+        projects:
+          - name: S/Coded
+            files: strategy
+        """
+    )
+    emulator.clear_log()
+    results = [
+        qcsync("validate"),
+        qcsync("plan", "-o", "plan.json"),
+        qcsync("plan", "--format", "markdown"),
+        qcsync("apply", "--auto-approve"),
+    ]
+    for result in results:
+        assert result.exit_code == 1, result.stdout + result.stderr
+        assert "files: main.py:2 contains the API token" in result.stderr
+        assert "research.ipynb" not in result.stderr
+        assert emulator.token not in result.stdout + result.stderr
+    assert not (workdir / "plan.json").exists()
+    assert write_endpoints(emulator) == []

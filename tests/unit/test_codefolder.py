@@ -157,3 +157,30 @@ def test_budget_trims_per_file_and_in_all() -> None:
     assert (kept, left) == (["+line 0", "+line 1"], 8)
     assert small.take(lines) == ([], 10)  # nothing left for the next file
     assert added_removed(["@@", "+a", "-b", " c", "+d"]) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("x = 1\n", None),
+        ("TOKEN_abcdefgh_END\n", 1),
+        ("a\nb\n  key = 'TOKEN_abcdefgh_END'\n", 3),
+        ("TOKEN_abcdefgh_EN\n", None),  # a prefix is not the token
+    ],
+)
+def test_scan_refuses_a_file_holding_a_token_naming_its_line(
+    tmp_path: Path, text: str, line: int | None
+) -> None:
+    (tmp_path / "main.py").write_text(text, encoding="utf-8")
+    tokens = ["TOKEN_abcdefgh_END"]
+    if line is None:
+        assert [f.name for f in scan(tmp_path, tokens=tokens)] == ["main.py"]
+        return
+    with pytest.raises(FolderProblem) as refused:
+        scan(tmp_path, tokens=tokens)
+    assert refused.value.problems == (
+        f"files: main.py:{line} contains the API token; a plan shows file diffs in pull "
+        "requests, so no code file may hold it (read it from the environment or "
+        "QuantConnect's object store instead)",
+    )
+    assert tokens[0] not in str(refused.value)
