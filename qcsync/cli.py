@@ -11,7 +11,6 @@ import dataclasses
 import io
 import logging
 import os
-import secrets
 import signal
 import sys
 import threading
@@ -298,6 +297,8 @@ def _connect(options: GlobalOptions, parallelism: int = 1) -> Iterator[QCClient]
             yield client
         return
 
+    from secrets import token_hex  # hmac and all: only the sandbox needs a made-up token
+
     from qcsync.emulator import Emulator  # lazily: only the CLI may import the emulator
     from qcsync.statelock import locked
 
@@ -309,7 +310,7 @@ def _connect(options: GlobalOptions, parallelism: int = 1) -> Iterator[QCClient]
     # One command at a time: each loads the state and writes it back.
     with locked(state):
         try:
-            sandbox = Emulator(state_path=state, token=secrets.token_hex(16))
+            sandbox = Emulator(state_path=state, token=token_hex(16))
         except (OSError, ValueError, KeyError, TypeError) as error:
             reason = (
                 error.strerror if isinstance(error, OSError) else f"{type(error).__name__}: {error}"

@@ -83,12 +83,19 @@ def _isjson_type(value: Any, kind: str) -> bool:
     return json_type(value) == kind
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _compile(schema: Any, root: Mapping[str, Any]) -> Check:
     """A function telling whether a value is valid under `schema`; never says yes wrongly."""
     if schema is True:
         return lambda value: True
     if not isinstance(schema, dict):
         raise _Unsupported(repr(schema))
+    fused = _compile_object(schema, root)
+    if fused is not None:
+        return fused
     checks = [
         _compile_keyword(keyword, argument, schema, root)
         for keyword, argument in schema.items()
@@ -107,26 +114,73 @@ def _compile(schema: Any, root: Mapping[str, Any]) -> Check:
     return check_all
 
 
+_OBJECT_KEYWORDS: Final = frozenset(["type", "required", "properties", "additionalProperties"])
+
+
+def _compile_object(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Check | None:
+    """The usual object schema (type, required, properties, additionalProperties) as one
+    closure: each key is looked up once, not once per keyword. None for any other schema."""
+    keywords = schema.keys() - _ANNOTATIONS
+    if schema.get("type") != "object" or not keywords <= _OBJECT_KEYWORDS:
+        return None
+    properties = schema.get("properties", {})
+    required = schema.get("required", [])
+    extra = schema.get("additionalProperties", True)
+    if not isinstance(properties, dict) or not isinstance(required, list):
+        raise _Unsupported("properties")
+    fields = {name: _compile(sub, root) for name, sub in properties.items()}
+    # What checks a key that `properties` does not name: nothing (None), or a schema.
+    other: Check | None = None if extra is True else _compile_extra(extra, root)
+    names = tuple(required)
+
+    def check_object(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return False
+        for name in names:
+            if name not in value:
+                return False
+        for key, item in value.items():
+            check = fields.get(key, other)
+            if check is not None and not check(item):
+                return False
+        return True
+
+    return check_object
+
+
+def _compile_extra(extra: Any, root: Mapping[str, Any]) -> Check:
+    if extra is False:
+        return lambda value: False
+    return _compile(extra, root)
+
+
 def _compile_keyword(keyword: str, argument: Any, schema: Mapping[str, Any], root: Any) -> Check:
     if keyword == "$ref" and isinstance(argument, str) and argument.startswith("#/"):
         target: Any = root
         for part in argument[2:].split("/"):
             target = target[part]
         return _compile(target, root)
-    if keyword == "type" and argument in _PYTHON_TYPES:
+    if keyword == "type" and isinstance(argument, str) and argument in _PYTHON_TYPES:
         python_type = _PYTHON_TYPES[argument]
         return lambda value: isinstance(value, python_type)
+    if keyword == "type" and argument == "integer":
+        return lambda value: _isjson_type(value, "integer")
     if keyword == "type":
         kinds = [argument] if isinstance(argument, str) else list(argument)
         return lambda value: any(_isjson_type(value, kind) for kind in kinds)
+    if keyword == "enum" and all(isinstance(option, str) for option in argument):
+        texts = frozenset(argument)  # only a string equals a string
+        return lambda value: isinstance(value, str) and value in texts
     if keyword == "enum":
         return lambda value: any(_equal(value, option) for option in argument)
+    if keyword == "const" and isinstance(argument, str):
+        return lambda value: isinstance(value, str) and value == argument
     if keyword == "const":
         return lambda value: _equal(value, argument)
     if keyword == "minimum":
-        return lambda value: not _isjson_type(value, "number") or value >= argument
+        return lambda value: not _is_number(value) or value >= argument
     if keyword == "maximum":
-        return lambda value: not _isjson_type(value, "number") or value <= argument
+        return lambda value: not _is_number(value) or value <= argument
     if keyword == "minLength":
         return lambda value: not isinstance(value, str) or len(value) >= argument
     if keyword == "minItems":
@@ -165,7 +219,14 @@ def _compile_keyword(keyword: str, argument: Any, schema: Mapping[str, Any], roo
         return check_items
     if keyword == "anyOf":
         branches = [_compile(sub, root) for sub in argument]
-        return lambda value: any(branch(value) for branch in branches)
+
+        def check_any(value: Any) -> bool:
+            for branch in branches:  # noqa: SIM110 - no generator frame on the hot path
+                if branch(value):
+                    return True
+            return False
+
+        return check_any
     raise _Unsupported(keyword)
 
 

@@ -2,7 +2,8 @@
 
 jsonschema (~80 ms to import) is needed only to explain a config the fast check refuses, so a
 valid config must not import it; `import qcsync.cli` alone (every command, `--help` included)
-imports neither the HTTP stack, the YAML parser nor the emulator. Checked in a fresh
+imports neither the HTTP stack, the YAML parser, the emulator nor `secrets` (hmac: only the
+sandbox's made-up token needs it). Checked in a fresh
 interpreter, since this test process has imported everything already.
 """
 
@@ -49,7 +50,7 @@ def test_importing_the_command_line_loads_no_heavy_dependency() -> None:
     code = (
         "import sys, qcsync.cli\n"
         "heavy = ('requests', 'urllib3', 'yaml', 'jsonschema', 'qcsync.emulator',"
-        " 'qcsync.config')\n"
+        " 'qcsync.config', 'secrets')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
