@@ -52,6 +52,14 @@ def backup_document(
                 for n in sorted(active, key=lambda n: n.id)
             ],
         },
+        # What projects/read said of its content; restore puts it back on a recreated project.
+        "parameters": [{"key": p.key, "value": p.value} for p in project.parameters],
+        "libraries": [link.project_id for link in project.libraries],
+        "collaborators": [
+            {"user": c.public_id, "write": c.write, "live_control": c.live_control}
+            for c in project.collaborators
+            if not c.owner
+        ],
         # Library files belong to another project; restoring them would fork the library.
         "files": [
             {"name": f.name, "content": f.content}
@@ -132,7 +140,7 @@ def read_backup(path: Path) -> dict[str, Any]:
 def _well_formed(document: Mapping[str, Any]) -> bool:
     """The shape restore relies on; a hand-edited or truncated backup is refused up front."""
     project, nodes, files = document.get("project"), document.get("nodes"), document.get("files")
-    return (
+    return _content_well_formed(document) and (
         isinstance(project, dict)
         and all(isinstance(project.get(k), str) for k in ("name", "organization_id", "language"))
         and isinstance(project.get("description", ""), str)
@@ -146,5 +154,32 @@ def _well_formed(document: Mapping[str, Any]) -> bool:
             and isinstance(f.get("name"), str)
             and isinstance(f.get("content"), str)
             for f in files
+        )
+    )
+
+
+def _content_well_formed(document: Mapping[str, Any]) -> bool:
+    """Parameters, libraries and collaborators: absent from backups made before they were
+    kept, else of the shape backup_document writes."""
+    parameters = document.get("parameters", [])
+    libraries = document.get("libraries", [])
+    people = document.get("collaborators", [])
+    return (
+        isinstance(parameters, list)
+        and all(
+            isinstance(p, dict)
+            and isinstance(p.get("key"), str)
+            and isinstance(p.get("value"), str)
+            for p in parameters
+        )
+        and isinstance(libraries, list)
+        and all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in libraries)
+        and isinstance(people, list)
+        and all(
+            isinstance(c, dict)
+            and isinstance(c.get("user"), str)
+            and isinstance(c.get("write"), bool)
+            and isinstance(c.get("live_control"), bool)
+            for c in people
         )
     )

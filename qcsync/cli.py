@@ -728,6 +728,8 @@ def restore(ctx: click.Context, backup_file: str | None, name: str | None, list_
         _say(f"Note: {note}", err=True)
     for missing in result.nodes_missing:
         _say(f"Warning: node {missing} no longer exists; not selected.", err=True)
+    for library in result.libraries_missing:
+        _say(f"Warning: library project {library} no longer exists; not linked.", err=True)
     project = result.project
     match result.how:
         case How.RECYCLE_BIN:

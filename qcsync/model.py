@@ -74,6 +74,20 @@ class DesiredProject:
     # The files of its `files:` folder, read with the config (config/codescan.py); None when
     # it declares none or the folder was not read.
     code: tuple[LocalFile, ...] | None = field(default=None, compare=False, hash=False)
+    # Where the entry's lists and mappings and their items were written, by path inside the
+    # entry (("libraries",), ("libraries", 0), ("parameters", "lookback")): plan errors about
+    # one item name its own line.
+    places: Mapping[tuple[str | int, ...], Location] = field(
+        default_factory=dict, compare=False, hash=False
+    )
+
+    def place(self, *path: str | int) -> Location:
+        """Where the value at `path` inside the entry was written (else the entry itself)."""
+        for end in range(len(path), 0, -1):
+            found = self.places.get(path[:end])
+            if found is not None:
+                return found
+        return self.location
 
 
 @dataclass(frozen=True)

@@ -196,19 +196,36 @@ def group_of(change: Change) -> int:
             assert_never(unreachable)
 
 
+LIBRARY_FOLDER = "Library/"
+
+
+def is_library_create(change: Change) -> bool:
+    """A create of a library project: its stage runs before the other creates, so that a new
+    project linking a new library (the link runs with the project's create) finds it made."""
+    return (
+        change.aspect == PROJECT
+        and change.action is Action.CREATE
+        and change.name.startswith(LIBRARY_FOLDER)
+    )
+
+
 def stages(changes: Sequence[Change]) -> tuple[tuple[Change, ...], ...]:
     """The changes, already in plan order, cut into stages whose members may run concurrently.
 
     A rename onto a name that another rename frees (A -> B while B -> C) must wait for it, so a
-    chain of renames takes one stage per link; the planner has ordered chains already.
+    chain of renames takes one stage per link; the planner has ordered chains already. Creates
+    of library projects (the planner puts them first) are a stage of their own.
     """
     result: list[list[Change]] = []
     current_group = -1
     freed_in_stage: set[str] = set()
+    library_stage = False
     for change in changes:
         group = group_of(change)
         waits = group == 0 and change.name in freed_in_stage
-        if group != current_group or waits:
+        leaves_libraries = library_stage and group == 1 and not is_library_create(change)
+        library_stage = is_library_create(change)
+        if group != current_group or waits or leaves_libraries:
             result.append([])
             freed_in_stage = set()
             current_group = group

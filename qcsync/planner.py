@@ -17,7 +17,7 @@ from qcsync.aspects.nodes import mentioned
 from qcsync.aspects.project import PROJECT, name_key
 from qcsync.errors import PlanError
 from qcsync.model import DesiredProject, DesiredState, LiveProject, LiveState
-from qcsync.plan import Change, Note, Plan, group_of
+from qcsync.plan import Change, Note, Plan, group_of, is_library_create
 
 
 @dataclass(frozen=True)
@@ -307,7 +307,10 @@ def _order(
 
     waits_for = {id(c): [rename_of[h.id] for h in blockers(c)] for c in renames}
     ordered_renames = _dependency_order(renames, waits_for, problems)
-    creates = sorted((c for c in changes if group_of(c) == 1), key=lambda c: c.name)
+    # Library projects first: a new project's links to a new library run with its create.
+    creates = sorted(
+        (c for c in changes if group_of(c) == 1), key=lambda c: (not is_library_create(c), c.name)
+    )
     for create in creates:
         blockers(create)
     final_names: dict[str, Change] = {}

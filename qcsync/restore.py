@@ -38,7 +38,14 @@ from qcsync.concurrency import concurrently
 from qcsync.config import name_problem
 from qcsync.datafile import DataFileError, read_json
 from qcsync.errors import AmbiguousWriteError, BackupError, ExitCode, QcsyncError
-from qcsync.model import LANGUAGES, RECYCLE_BIN, LiveProject, in_recycle_bin
+from qcsync.model import (
+    LANGUAGES,
+    RECYCLE_BIN,
+    Collaborator,
+    LiveProject,
+    Parameter,
+    in_recycle_bin,
+)
 
 MAX_FILE_BYTES = 262_144  # QuantConnect's largest per-file quota (DESIGN.md §1.1)
 JOURNAL_SUFFIX = ".restoring"
@@ -76,6 +83,9 @@ class Wanted:
     files: tuple[tuple[str, str], ...]
     nodes: tuple[str, ...]  # ids; () for auto
     node_labels: Mapping[str, str]
+    parameters: tuple[Parameter, ...] = ()
+    libraries: tuple[int, ...] = ()  # library project ids
+    collaborators: tuple[Collaborator, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,7 @@ class RestoreResult:
     nodes_missing: tuple[str, ...] = ()  # labels of backed-up nodes the organization lacks
     resumed: bool = False  # a recreate that an earlier run had left part-way
     notes: tuple[str, ...] = ()  # what else the restore did: a resent create, a removed copy
+    libraries_missing: tuple[int, ...] = ()  # backed-up library ids the organization lacks
 
 
 # --- checking the backup before any write -----------------------------------------------------
@@ -139,6 +150,12 @@ def check_backup(document: Mapping[str, Any], name: str | None, where: str) -> W
         node_labels={
             str(n["id"]): f"{n.get('name', n['id'])} ({n.get('sku', '')}) {n['id']}" for n in active
         },
+        parameters=tuple(Parameter(p["key"], p["value"]) for p in document.get("parameters", [])),
+        libraries=tuple(document.get("libraries", [])),
+        collaborators=tuple(
+            Collaborator(c["user"], c["write"], c["live_control"])
+            for c in document.get("collaborators", [])
+        ),
     )
 
 
@@ -344,6 +361,16 @@ def _finish(
         step = "selecting its nodes"
         restored, missing = _nodes(client, project.id, wanted)
         done.append("node selection")
+        step = "setting its parameters"
+        if project.parameters != wanted.parameters:
+            client.update_parameters(project.id, wanted.parameters)
+        done.append(f"{len(wanted.parameters)} parameters")
+        step = "linking its libraries"
+        missing_libraries = _libraries(client, project, wanted)
+        done.append("library links")
+        step = "adding its collaborators"
+        _collaborators(client, project, wanted)
+        done.append(f"{len(wanted.collaborators)} collaborators")
         step = "reading it back"
         final = client.read_project(project.id)
         if {f.name: f.content for f in client.read_files(project.id) if not f.is_library} != dict(
@@ -361,7 +388,16 @@ def _finish(
         ) from None
     # Kept, marked done, so that running the same restore again says so instead of refusing.
     _write_journal(journal, {"name": wanted.name, "project_id": project.id, "done": True})
-    return RestoreResult(final, How.RECREATED, len(wanted.files), restored, missing, resumed, notes)
+    return RestoreResult(
+        final,
+        How.RECREATED,
+        len(wanted.files),
+        restored,
+        missing,
+        resumed,
+        notes,
+        missing_libraries,
+    )
 
 
 def _back_up_resumed(client: QCClient, project: LiveProject, wanted: Wanted) -> tuple[str, ...]:
@@ -413,6 +449,36 @@ def _nodes(
     if present and set(present) != answer.selection.active:
         client.update_project_nodes(project_id, list(present))
     return present, missing
+
+
+def _libraries(client: QCClient, project: LiveProject, wanted: Wanted) -> tuple[int, ...]:
+    """Link the backed-up libraries that still exist in the organization; the missing ones."""
+    if not wanted.libraries:
+        return ()
+    present = {
+        p.id
+        for p in client.list_projects()
+        if p.organization_id == wanted.organization_id and not p.binned
+    }
+    linked = {link.project_id for link in project.libraries}
+    for library in wanted.libraries:
+        if library in present and library not in linked:
+            client.link_library(project.id, library)
+    return tuple(i for i in wanted.libraries if i not in present)
+
+
+def _collaborators(client: QCClient, project: LiveProject, wanted: Wanted) -> None:
+    there = {c.public_id: c for c in project.collaborators if not c.owner}
+    for person in wanted.collaborators:
+        now = there.get(person.public_id)
+        if now is None:
+            client.add_collaborator(
+                project.id, person.public_id, write=person.write, live_control=person.live_control
+            )
+        elif (now.write, now.live_control) != (person.write, person.live_control):
+            client.update_collaborator(
+                project.id, person.public_id, write=person.write, live_control=person.live_control
+            )
 
 
 def _command(backup: Path, name: str | None) -> str:

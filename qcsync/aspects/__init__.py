@@ -9,14 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from qcsync.aspects.base import Aspect
+from qcsync.aspects.collaborators import COLLABORATORS
 from qcsync.aspects.files import FILES
+from qcsync.aspects.libraries import LIBRARIES
 from qcsync.aspects.nodes import NODES
+from qcsync.aspects.parameters import PARAMETERS
 from qcsync.aspects.project import PROJECT
 from qcsync.model import LiveProject, LiveState
 from qcsync.plan import Change, Fingerprint
 
 # Looked up at call time through registered(), so that a test can register another aspect.
-ASPECTS: tuple[Aspect, ...] = (PROJECT, NODES, FILES)
+ASPECTS: tuple[Aspect, ...] = (PROJECT, NODES, FILES, PARAMETERS, LIBRARIES, COLLABORATORS)
 
 
 def registered() -> tuple[Aspect, ...]:

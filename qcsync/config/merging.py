@@ -195,7 +195,23 @@ def _project(document: Checked, path: Path, raw: Mapping[str, Any]) -> DesiredPr
         nodes=None if nodes is None else () if nodes == AUTO else tuple(nodes),
         renamed_from=tuple(raw.get("renamed_from", ())),
         written=raw,
+        places=_places(document, path, raw),
     )
+
+
+def _places(
+    document: Checked, path: Path, raw: Mapping[str, Any]
+) -> dict[tuple[str | int, ...], Location]:
+    """Where each list or mapping of the entry and its items were written, for the aspects'
+    messages about one item (a library reference, a collaborator)."""
+    places: dict[tuple[str | int, ...], Location] = {}
+    locate = document.document.locate
+    for key, value in raw.items():
+        if isinstance(value, list | dict):
+            places[(key,)] = locate((*path, key))
+            for item in range(len(value)) if isinstance(value, list) else value:
+                places[(key, item)] = locate((*path, key, item))
+    return places
 
 
 def _check_uniqueness(entries: Sequence[_Entry], issues: list[ConfigIssue]) -> None:

@@ -206,6 +206,22 @@ def _compile_keyword(keyword: str, argument: Any, schema: Mapping[str, Any], roo
     ):
         known = frozenset(schema.get("properties", {}))
         return lambda value: not isinstance(value, dict) or known.issuperset(value)
+    if (
+        keyword == "additionalProperties"
+        and isinstance(argument, dict)
+        and "patternProperties" not in schema
+    ):
+        known = frozenset(schema.get("properties", {}))
+        other = _compile(argument, root)
+
+        def check_others(value: Any) -> bool:
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if key not in known and not other(item):
+                        return False
+            return True
+
+        return check_others
     if keyword == "items":
         item = _compile(argument, root)
 

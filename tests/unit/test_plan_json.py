@@ -181,7 +181,8 @@ def broken(path: list[str | int], value: Any) -> dict[str, Any]:
         ),
         pytest.param(
             broken(["changes", 0, "aspect"], "recipes"),
-            "plan file.changes[0].aspect: expected one of 'project', 'nodes', 'files'",
+            "plan file.changes[0].aspect: expected one of 'project', 'nodes', 'files', "
+            "'parameters', 'libraries', 'collaborators'",
             id="unknown aspect",
         ),
         pytest.param(

@@ -17,9 +17,12 @@ PACKAGE = Path(__file__).resolve().parents[2] / "qcsync"
 PURE = {
     "qcsync.aspects",
     "qcsync.aspects.base",
+    "qcsync.aspects.collaborators",
     "qcsync.aspects.files",
     "qcsync.aspects.filewrite",
+    "qcsync.aspects.libraries",
     "qcsync.aspects.nodes",
+    "qcsync.aspects.parameters",
     "qcsync.aspects.project",
     "qcsync.codefolder",
     "qcsync.config",

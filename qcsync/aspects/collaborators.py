@@ -1,0 +1,240 @@
+"""The `collaborators` aspect: who besides its owner may open a project, edit its code and
+control its live trading (`collaborators: [{user, write, live_control}]`; DESIGN.md §1.1).
+
+Users are named by their public profile id (`mia-ai`); `write` and `live_control` default to
+false; `[]` means only the owner. The owner is on every list the API gives and is never added,
+changed or removed. Collaborators come with `projects/read` (SPEC field names): no read of its
+own. One change per collaborator (key: the public id), each one request to
+`projects/collaboration/create|update|delete` (qc-api.md §4.7). A change to a LIVE project's
+collaborators is marked LIVE like every change of it, and one that gives or takes live control
+is blocked without `--allow-live`. An unknown user is the service's refusal of that change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, assert_never
+
+from qcsync.aspects.base import BadValue, Diff, Executed, Execution, Mapper, Subject
+from qcsync.aspects.libraries import sent_or_there
+from qcsync.model import Collaborator, DesiredProject, LiveProject, LiveState
+from qcsync.plan import Action, Change, JsonValue, Plan
+
+if TYPE_CHECKING:
+    from qcsync.client import QCClient
+
+NAME: Final = "collaborators"
+
+
+def desired_collaborators(entry: DesiredProject) -> list[Collaborator] | None:
+    written = entry.written.get(NAME)
+    if not isinstance(written, list):
+        return None
+    return [
+        Collaborator(
+            str(item["user"]), bool(item.get("write", False)), bool(item.get("live_control", False))
+        )
+        for item in written
+        if isinstance(item, Mapping)
+    ]
+
+
+def rights(person: Collaborator) -> dict[str, JsonValue]:
+    return {"write": person.write, "live_control": person.live_control}
+
+
+def collaborator_changes(
+    have: Sequence[Collaborator], wanted: Sequence[Collaborator]
+) -> list[tuple[str, Collaborator | None, Collaborator | None]]:
+    """(user, before, after) for each collaborator to add, change or remove; the owner is left
+    out on both sides. Pure."""
+    live = {c.public_id: c for c in have if not c.owner}
+    found: list[tuple[str, Collaborator | None, Collaborator | None]] = []
+    for person in wanted:
+        old = live.get(person.public_id)
+        if old is None or rights(old) != rights(person):
+            found.append((person.public_id, old, person))
+    users = {p.public_id for p in wanted}
+    found.extend((user, old, None) for user, old in live.items() if user not in users)
+    return found
+
+
+class CollaboratorsAspect:
+    name: Final = NAME
+    noun: Final = "collaborators"
+
+    def declared(self, entry: DesiredProject) -> bool:
+        return NAME in entry.written
+
+    def read(
+        self,
+        client: QCClient,
+        organization_id: str,
+        entries: Sequence[DesiredProject],
+        project_ids: Sequence[int],
+        map_: Mapper,
+        known: Mapping[int, object],
+    ) -> object:
+        return frozenset(project_ids)  # projects/read carries the collaborators
+
+    def diff(self, subject: Subject, live: LiveState) -> Diff:
+        entry = subject.entry
+        wanted = desired_collaborators(entry)
+        if wanted is None:
+            return Diff()
+        project = subject.project
+        problems: list[str] = []
+        seen: set[str] = set()
+        owners = {c.public_id for c in project.collaborators if c.owner} if project else set()
+        for index, person in enumerate(wanted):
+            where = f"{entry.place(NAME, index)}: {entry.name}: {NAME}[{index}]"
+            if person.public_id in seen:
+                problems.append(f"{where}: '{person.public_id}' is listed twice")
+            elif person.public_id in owners:
+                problems.append(
+                    f"{where}: '{person.public_id}' is the project's owner, who is never added, "
+                    "changed or removed; leave the owner out"
+                )
+            seen.add(person.public_id)
+        if problems:
+            return Diff(problems=tuple(problems))
+        have = () if project is None else project.collaborators
+        changes: list[Change] = []
+        pid = None if project is None else project.id
+        for user, old, new in collaborator_changes(have, wanted):
+            if old is None:
+                action, reason = Action.CREATE, "not a collaborator"
+            elif new is None:
+                action, reason = Action.DELETE, "a collaborator, not in the config"
+            else:
+                action, reason = Action.UPDATE, "rights differ"
+            before = None if old is None else rights(old)
+            after = None if new is None else rights(new)
+            changes.append(Change(NAME, action, entry.name, pid, before, after, reason, key=user))
+        return Diff(tuple(changes))
+
+    def fingerprint(self, project: LiveProject, live: LiveState) -> JsonValue:
+        read = live.reads.get(NAME)
+        if not isinstance(read, frozenset) or project.id not in read:
+            return None
+        people = sorted(
+            (c for c in project.collaborators if not c.owner), key=lambda c: c.public_id
+        )
+        return tuple((c.public_id, c.write, c.live_control) for c in people)
+
+    # --- show -----------------------------------------------------------------------------------
+
+    def verb(self, change: Change) -> str:
+        match change.action:
+            case Action.CREATE:
+                return "add collaborator"
+            case Action.UPDATE:
+                return "update collaborator"
+            case Action.DELETE:
+                return "remove collaborator"
+            case _ as unreachable:
+                assert_never(unreachable)
+
+    def show(self, change: Change, plan: Plan) -> list[str]:
+        match change.action:
+            case Action.CREATE:
+                return [f"+ collaborator {change.key}: {_rights(change.after)}"]
+            case Action.UPDATE:
+                return [
+                    f"~ collaborator {change.key}: {_rights(change.before)} -> "
+                    f"{_rights(change.after)}"
+                ]
+            case Action.DELETE:
+                return [f"- collaborator {change.key}: {_rights(change.before)}"]
+            case _ as unreachable:
+                assert_never(unreachable)
+
+    def live_risk(self, change: Change) -> str:
+        def live_control(value: JsonValue) -> bool:
+            return isinstance(value, Mapping) and value.get("live_control") is True
+
+        if live_control(change.before) or live_control(change.after):
+            return "a change of who controls its live trading"
+        return ""
+
+    def value(self, raw: object) -> JsonValue:
+        if raw is None:
+            return None
+        if (
+            not isinstance(raw, Mapping)
+            or set(raw) != {"write", "live_control"}
+            or not all(isinstance(v, bool) for v in raw.values())
+        ):
+            raise BadValue("expected null or an object of write and live_control booleans")
+        return dict(raw)
+
+    # --- execute --------------------------------------------------------------------------------
+
+    def execute(self, run: Execution, change: Change) -> Executed:
+        pid = run.project_id(change)
+        client = run.client
+        user = str(change.key)
+        after = change.after if isinstance(change.after, Mapping) else {}
+        write, live = after.get("write") is True, after.get("live_control") is True
+        wanted = Collaborator(user, write, live)
+
+        def now() -> Collaborator | None:
+            people = client.read_project(pid).collaborators
+            return next((c for c in people if c.public_id == user and not c.owner), None)
+
+        match change.action:
+            case Action.CREATE:
+                done = sent_or_there(
+                    client,
+                    f"collaborator {user}",
+                    lambda: client.add_collaborator(pid, user, write=write, live_control=live),
+                    lambda: now() == wanted,
+                )
+                return Executed(f"collaborator {user} added{done}", pid)
+            case Action.UPDATE:
+                done = sent_or_there(
+                    client,
+                    f"collaborator {user}",
+                    lambda: client.update_collaborator(pid, user, write=write, live_control=live),
+                    lambda: now() == wanted,
+                )
+                return Executed(f"collaborator {user} updated{done}", pid)
+            case Action.DELETE:
+                done = sent_or_there(
+                    client,
+                    f"collaborator {user}",
+                    lambda: client.remove_collaborator(pid, user),
+                    lambda: now() is None,
+                )
+                return Executed(f"collaborator {user} removed{done}", pid)
+            case _ as unreachable:
+                assert_never(unreachable)
+
+    def verify(self, change: Change, project: LiveProject, live: LiveState) -> list[str]:
+        people = {c.public_id: c for c in project.collaborators if not c.owner}
+        person = people.get(str(change.key))
+        if change.after is None:
+            return [] if person is None else [f"collaborator {change.key} is still there"]
+        if person is None or rights(person) != change.after:
+            return [f"collaborator {change.key} is not as planned"]
+        return []
+
+    def export(self, project: LiveProject, live: LiveState) -> Mapping[str, Any]:
+        return {
+            NAME: [
+                {"user": c.public_id, "write": c.write, "live_control": c.live_control}
+                for c in sorted(project.collaborators, key=lambda c: c.public_id)
+                if not c.owner
+            ]
+        }
+
+
+def _rights(value: JsonValue) -> str:
+    if not isinstance(value, Mapping):
+        return "(none)"
+    write = "write" if value.get("write") is True else "read"
+    live = "live control" if value.get("live_control") is True else "no live control"
+    return f"{write}, {live}"
+
+
+COLLABORATORS: Final = CollaboratorsAspect()

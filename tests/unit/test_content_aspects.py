@@ -1,0 +1,164 @@
+"""The pure pieces of the parameters, libraries and collaborators aspects (issue 14): value
+text, the three diffs, library reference resolution and stage order (the client's calls are
+tested in tests/integration/test_client_content.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from qcsync.aspects.collaborators import collaborator_changes
+from qcsync.aspects.libraries import Library, link_changes, resolve_library
+from qcsync.aspects.parameters import parameter_changes, parameter_text
+from qcsync.model import Collaborator, DesiredProject, LiveProject, Location
+from qcsync.plan import Action, Change, stages
+
+HERE = Location("qcsync.yaml", 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("SPY", "SPY"),
+        (20, "20"),
+        (-3, "-3"),
+        (0.25, "0.25"),
+        (1e20, "1e+20"),
+        (True, "true"),
+        (False, "false"),
+        (float("inf"), ".inf"),
+        ("", ""),
+    ],
+)
+def test_a_config_value_is_sent_as_its_yaml_text(value: object, text: str) -> None:
+    assert parameter_text(value) == text
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        pytest.param({}, {}, [], id="none"),
+        pytest.param({}, {"a": "1"}, [("a", None, "1")], id="add"),
+        pytest.param({"a": "1"}, {"a": "2"}, [("a", "1", "2")], id="change"),
+        pytest.param({"a": "1", "b": "2"}, {"a": "1"}, [("b", "2", None)], id="remove"),
+        pytest.param({"a": "1"}, {}, [("a", "1", None)], id="clear"),
+        pytest.param({"b": "2", "a": "1"}, {"a": "1", "b": "2"}, [], id="order is not compared"),
+        pytest.param({"a": "1"}, {"a": ""}, [("a", "1", "")], id="emptied is a change"),
+    ],
+)
+def test_parameter_changes(
+    before: dict[str, str], after: dict[str, str], expected: list[tuple[str, Any, Any]]
+) -> None:
+    assert parameter_changes(before, after) == expected
+
+
+# --- libraries ----------------------------------------------------------------------------------
+
+
+def live(pid: int, name: str) -> LiveProject:
+    return LiveProject(pid, name, "org", "Py", "", None)
+
+
+def declared(name: str, **fields: Any) -> DesiredProject:
+    return DesiredProject(name=name, location=HERE, **fields)
+
+
+PROJECTS = [live(1, "Library/Risk"), live(2, "Strategies/A"), live(3, "Library/Old")]
+ME = declared("Strategies/A")
+DECLARED = [
+    ME,
+    declared("Library/New"),
+    declared("Library/Renamed", renamed_from=("Library/Old",)),
+    declared("Library/Pinned", id=1),
+]
+
+
+@pytest.mark.parametrize(
+    ("ref", "entry", "expected"),
+    [
+        pytest.param("Library/Risk", ME, Library("Library/Risk", 1), id="live name"),
+        pytest.param(1, ME, Library("Library/Pinned", 1), id="id; the name after the plan"),
+        pytest.param("Library/New", ME, Library("Library/New", None), id="declared new"),
+        pytest.param(
+            "Library/Renamed", ME, Library("Library/Renamed", 3), id="declared, renamed from live"
+        ),
+    ],
+)
+def test_a_library_reference_resolves_to_its_project(
+    ref: str | int, entry: DesiredProject, expected: Library
+) -> None:
+    assert resolve_library(ref, entry, DECLARED, PROJECTS) == expected
+
+
+@pytest.mark.parametrize(
+    ("ref", "entry", "message"),
+    [
+        pytest.param("Library/Nope", ME, "unknown library 'Library/Nope'", id="unknown name"),
+        pytest.param(99, ME, "no project has id 99", id="unknown id"),
+        pytest.param("Strategies/A", declared("Strategies/B"), "is not a library", id="outside"),
+        pytest.param(2, declared("Strategies/B"), "is not a library", id="outside by id"),
+        pytest.param("Library/New", DECLARED[1], "a project cannot link itself", id="self new"),
+        pytest.param(3, DECLARED[2], "a project cannot link itself", id="self by id"),
+    ],
+)
+def test_a_bad_library_reference_says_why(
+    ref: str | int, entry: DesiredProject, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        resolve_library(ref, entry, DECLARED, PROJECTS)
+
+
+@pytest.mark.parametrize(
+    ("have", "wanted", "make", "drop"),
+    [
+        pytest.param((), [], [], [], id="none"),
+        pytest.param((1,), [Library("L/a", 1)], [], [], id="same"),
+        pytest.param((), [Library("L/a", 1)], [Library("L/a", 1)], [], id="link"),
+        pytest.param((1, 2), [Library("L/a", 1)], [], [2], id="unlink one"),
+        pytest.param((1,), [], [], [1], id="the last link is removable"),
+        pytest.param((), [Library("L/n", None)], [Library("L/n", None)], [], id="new library"),
+    ],
+)
+def test_link_changes(
+    have: tuple[int, ...], wanted: list[Library], make: list[Library], drop: list[int]
+) -> None:
+    assert link_changes(have, wanted) == (make, drop)
+
+
+def test_library_creates_run_in_a_stage_before_the_other_creates() -> None:
+    def create(name: str) -> Change:
+        return Change("project", Action.CREATE, name, None, None, {"name": name}, "new")
+
+    ordered = [create("Library/A"), create("Library/B"), create("Alpha/X"), create("Zed/Y")]
+    assert [[c.name for c in s] for s in stages(ordered)] == [
+        ["Library/A", "Library/B"],
+        ["Alpha/X", "Zed/Y"],
+    ]
+
+
+# --- collaborators ------------------------------------------------------------------------------
+
+OWNER = Collaborator("me", True, True, owner=True)
+MIA = Collaborator("mia-ai", True, False)
+MIA_READ = Collaborator("mia-ai", False, False)
+ADA = Collaborator("ada", False, True)
+
+
+@pytest.mark.parametrize(
+    ("have", "wanted", "expected"),
+    [
+        pytest.param((OWNER,), [], [], id="only the owner"),
+        pytest.param((OWNER,), [MIA], [("mia-ai", None, MIA)], id="add"),
+        pytest.param((OWNER, MIA), [MIA_READ], [("mia-ai", MIA, MIA_READ)], id="change"),
+        pytest.param((OWNER, MIA, ADA), [MIA], [("ada", ADA, None)], id="remove"),
+        pytest.param((OWNER, MIA), [], [("mia-ai", MIA, None)], id="clear keeps the owner"),
+        pytest.param((OWNER, MIA), [MIA], [], id="same"),
+    ],
+)
+def test_collaborator_changes_never_touch_the_owner(
+    have: tuple[Collaborator, ...],
+    wanted: list[Collaborator],
+    expected: list[tuple[str, Any, Any]],
+) -> None:
+    assert collaborator_changes(have, wanted) == expected
