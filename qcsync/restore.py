@@ -503,6 +503,9 @@ def list_backups(client: QCClient, root: Path = DEFAULT_BACKUP_ROOT) -> list[Lis
     projects = {p.id: p for p in client.list_projects()} if paths else {}
     listed: list[Listed] = []
     for path in paths:
+        if path.name.endswith(FILES_SUFFIX):
+            listed.append(_files_listed(path, projects))
+            continue
         try:
             document = read_backup(path)
         except QcsyncError as error:
@@ -520,6 +523,25 @@ def list_backups(client: QCClient, root: Path = DEFAULT_BACKUP_ROOT) -> list[Lis
             )
         )
     return listed
+
+
+FILES_SUFFIX = ".files.json"  # filebackup.py: files an apply overwrote or deleted
+
+
+def _files_listed(path: Path, projects: Mapping[int, LiveProject]) -> Listed:
+    from qcsync.filebackup import read_files_backup
+
+    try:
+        backup = read_files_backup(path)
+    except QcsyncError as error:
+        return Listed(path, status=f"unreadable: {error}")
+    project = projects.get(backup.project_id)
+    count = len(backup.files)
+    if project is None or project.binned:
+        status = f"{count} file(s); the project is gone or binned: restore the project first"
+    else:
+        status = f"{count} file(s) overwritten or deleted by an apply: restore puts them back"
+    return Listed(path, backup.name, backup.project_id, "", status)
 
 
 def _status(project: LiveProject | None, meta: Mapping[str, Any], path: Path) -> str:

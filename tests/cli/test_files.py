@@ -392,6 +392,9 @@ def test_overwritten_and_deleted_files_are_backed_up_and_restored_byte_for_byte(
         "main.py": "print('old')\n",
         "lib/gone.py": "x = 1\n",
     }
+    listed = qcsync("restore", "--list")
+    assert listed.exit_code == 0, listed.stderr
+    assert "2 file(s) overwritten or deleted by an apply" in listed.stdout
     restored = qcsync("restore", str(backups[0]))
     assert restored.exit_code == 0, restored.stdout + restored.stderr
     assert "2 files" in restored.stdout
