@@ -96,9 +96,17 @@ class CollaboratorsAspect:
                     "changed or removed; leave the owner out"
                 )
             seen.add(person.public_id)
+        have = () if project is None else project.collaborators
+        if any(not c.public_id and not c.owner for c in have):
+            # Without a public id a live collaborator can be neither matched nor removed, and
+            # "remove ''" is not a change anyone reviewed.
+            problems.append(
+                f"{entry.place(NAME)}: {entry.name}: {NAME}: the service lists a "
+                "collaborator with no public id, so qcsync cannot tell who it is; manage this "
+                "project's collaborators in the web IDE, or leave `collaborators:` out"
+            )
         if problems:
             return Diff(problems=tuple(problems))
-        have = () if project is None else project.collaborators
         changes: list[Change] = []
         pid = None if project is None else project.id
         for user, old, new in collaborator_changes(have, wanted):

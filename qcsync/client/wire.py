@@ -63,10 +63,12 @@ def _parameters(value: Any) -> tuple[Parameter, ...]:
 
 
 def _collaborator(item: Mapping[str, Any]) -> Collaborator:
+    # The 2023 payload spelled rights `epermission` / `blivecontrol` and had no `publicId`
+    # (qc-api.md §4.1); such an entry keeps an empty public id, which the aspect refuses to act on.
     return Collaborator(
         public_id=str(item.get("publicId") or ""),
-        write=item.get("permission") == "write",
-        live_control=bool(item.get("liveControl")),
+        write=(item.get("permission") or item.get("epermission")) == "write",
+        live_control=bool(item.get("liveControl", item.get("blivecontrol"))),
         owner=bool(item.get("owner")),
         name=str(item.get("name") or ""),
     )

@@ -11,8 +11,12 @@ import pytest
 from qcsync.aspects.collaborators import collaborator_changes
 from qcsync.aspects.libraries import Library, link_changes, resolve_library
 from qcsync.aspects.parameters import parameter_changes, parameter_text
-from qcsync.model import Collaborator, DesiredProject, LiveProject, Location
+from qcsync.client.wire import _collaborator
+from qcsync.config import parse_config
+from qcsync.errors import PlanError
+from qcsync.model import Collaborator, DesiredProject, LiveProject, LiveState, Location
 from qcsync.plan import Action, Change, stages
+from qcsync.planner import plan
 
 HERE = Location("qcsync.yaml", 1, 1)
 
@@ -162,3 +166,58 @@ def test_collaborator_changes_never_touch_the_owner(
     expected: list[tuple[str, Any, Any]],
 ) -> None:
     assert collaborator_changes(have, wanted) == expected
+
+
+LEGACY = Collaborator("", True, False)  # a 2023-style entry: no publicId (qc-api.md §4.1)
+
+
+@pytest.mark.parametrize(
+    "collaborators",
+    [
+        pytest.param("[]", id="clearing would remove someone unnamed"),
+        pytest.param("[{user: mia-ai}]", id="so would a list"),
+    ],
+)
+def test_a_live_collaborator_without_a_public_id_is_never_acted_on(collaborators: str) -> None:
+    desired = parse_config(
+        [
+            (
+                "q.yaml",
+                b"version: 1\nprojects:\n  - name: S/P\n    collaborators: "
+                + collaborators.encode(),
+            )
+        ],
+        {},
+    )
+    project = LiveProject(1, "S/P", "org", "Py", "", None, collaborators=(OWNER, LEGACY))
+    live = LiveState("org", (project,), {"collaborators": frozenset({1})})
+    with pytest.raises(PlanError) as error:
+        plan(desired, live)
+    assert (
+        "q.yaml:4:20: S/P: collaborators: the service lists a collaborator with no public id"
+        in str(error.value)
+    )
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        pytest.param(
+            {"publicId": "mia-ai", "permission": "write", "liveControl": False},
+            Collaborator("mia-ai", True, False),
+            id="today's keys",
+        ),
+        pytest.param(
+            {"uid": 226949, "epermission": "write", "blivecontrol": True, "owner": True},
+            Collaborator("", True, True, owner=True),
+            id="2023 keys (qc-api.md 4.1)",
+        ),
+        pytest.param(
+            {"publicId": "ada", "permission": "read"}, Collaborator("ada", False, False), id="read"
+        ),
+    ],
+)
+def test_collaborators_are_read_in_both_spellings(
+    item: dict[str, Any], expected: Collaborator
+) -> None:
+    assert _collaborator(item) == expected
