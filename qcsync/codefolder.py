@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
+
+from qcsync.model import DesiredProject
 
 EXTENSIONS: Final = (".py", ".cs", ".ipynb", ".html", ".css")
 # What QuantConnect's CLI skips (lean-cli path_manager and push), at any depth; dot-folders too.
@@ -26,6 +29,27 @@ SKIPPED_FOLDERS: Final = frozenset(
     {"__pycache__", "bin", "obj", "backtests", "live", "optimizations", "storage", "report"}
 )
 MAX_FILE_BYTES: Final = 256 * 1024  # QuantConnect's largest per-file quota (qc-api.md §4.8)
+
+
+@dataclass(frozen=True)
+class FilesSpec:
+    """`files:` of one entry: the folder (as written, and resolved against its config file)
+    and the `exclude` globs."""
+
+    written: str
+    exclude: tuple[str, ...] = ()
+
+
+def spec_of(entry: DesiredProject) -> FilesSpec | None:
+    """An entry's `files:` (a path, or {path, exclude}) as written; None when it has none."""
+    raw = entry.written.get("files")
+    if raw is None:
+        return None
+    if isinstance(raw, Mapping):
+        path, exclude = str(raw.get("path", "")), tuple(str(g) for g in raw.get("exclude") or ())
+    else:
+        path, exclude = str(raw), ()
+    return FilesSpec(path, exclude)
 
 
 def sha256_text(text: str) -> str:

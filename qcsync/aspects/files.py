@@ -33,7 +33,7 @@ from qcsync.aspects.base import (
     Subject,
     read_of,
 )
-from qcsync.codefolder import manages, same_text, sha256_text
+from qcsync.codefolder import FilesSpec, manages, same_text, sha256_text, spec_of
 from qcsync.errors import ApiError
 from qcsync.model import DesiredProject, Language, LiveProject, LiveState, LocalFile, ProjectFile
 from qcsync.plan import Action, Change, JsonValue, Plan
@@ -51,26 +51,6 @@ DEFAULT_FILES: Final[Mapping[str, tuple[str, ...]]] = {
 # Diff lines a text rendering shows per file, and characters in all (render.py may lower both).
 DIFF_LINES: Final = 80
 DIFF_CHARS: Final = 200_000
-
-
-@dataclass(frozen=True)
-class FilesSpec:
-    """`files:` of one entry: the folder (as written, and resolved against its config file)
-    and the `exclude` globs."""
-
-    written: str
-    exclude: tuple[str, ...] = ()
-
-
-def spec_of(entry: DesiredProject) -> FilesSpec | None:
-    raw = entry.written.get("files")
-    if raw is None:
-        return None
-    if isinstance(raw, Mapping):
-        path, exclude = str(raw.get("path", "")), tuple(str(g) for g in raw.get("exclude") or ())
-    else:
-        path, exclude = str(raw), ()
-    return FilesSpec(path, exclude)
 
 
 @dataclass(frozen=True)

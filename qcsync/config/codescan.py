@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from qcsync.codefolder import EXTENSIONS, MAX_FILE_BYTES, manages, skipped_folder
+from qcsync.codefolder import EXTENSIONS, MAX_FILE_BYTES, manages, skipped_folder, spec_of
 from qcsync.errors import ConfigError, ConfigIssue
 from qcsync.model import DesiredProject, DesiredState, LocalFile
 
@@ -31,14 +31,10 @@ class FolderProblem(Exception):
 def folder_spec(entry: DesiredProject) -> tuple[str, Path, tuple[str, ...]] | None:
     """`files:` of an entry: the folder as written, resolved against its config file, and the
     `exclude` globs; None when the entry declares none."""
-    raw = entry.written.get("files")
-    if raw is None:
+    spec = spec_of(entry)
+    if spec is None:
         return None
-    if isinstance(raw, Mapping):
-        path, exclude = str(raw.get("path", "")), tuple(str(g) for g in raw.get("exclude") or ())
-    else:
-        path, exclude = str(raw), ()
-    return path, Path(entry.location.file).parent / path, exclude
+    return spec.written, Path(entry.location.file).parent / spec.written, spec.exclude
 
 
 def with_code(desired: DesiredState, tokens: Collection[str] = ()) -> DesiredState:
