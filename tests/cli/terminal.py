@@ -107,7 +107,9 @@ class Session:
 # Run in the child, a new session's leader: take the terminal on stdin as the controlling one,
 # then become qcsync. (preexec_fn would do the same, but is unsafe in a threaded parent.)
 _TAKE_TERMINAL = (
-    "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "import fcntl, os, signal, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    # An inherited 'SIGINT ignored' (a backgrounded CI shell) would survive the exec.
+    "signal.signal(signal.SIGINT, signal.SIG_DFL); "
     "os.execv(sys.executable, [sys.executable, '-m', 'qcsync', *sys.argv[1:]])"
 )
 

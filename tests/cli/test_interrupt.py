@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from qcsync.emulator import Emulator, Fault
+from tests.cli.ctrl_c import qcsync_command
 from tests.emulator_fixtures import EmulatorFactory
 
 NAMES = [f"Strategies/P{i}" for i in range(8)]
@@ -39,7 +40,7 @@ def environment(emulator: Emulator, workdir: Path) -> dict[str, str]:
 def start(emulator: Emulator, workdir: Path, *args: str) -> subprocess.Popen[str]:
     (workdir / "qcsync.yaml").write_text(CONFIG, encoding="utf-8")
     return subprocess.Popen(
-        [sys.executable, "-m", "qcsync", *args],
+        qcsync_command(*args),
         cwd=workdir,
         env=environment(emulator, workdir),
         stdout=subprocess.PIPE,

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from qcsync.backup import backup_document
 from qcsync.model import LiveProject, NodeSelection, ProjectFile, ProjectNodes
+from tests.cli.ctrl_c import qcsync_command
 from tests.emulator_fixtures import EmulatorFactory
 
 from .test_interrupt import environment, run, wait_for
@@ -40,7 +40,7 @@ def test_ctrl_c_during_a_recreate_says_what_it_left_and_a_rerun_finishes_it(
     )
     (tmp_path / "b.json").write_text(json.dumps(document), encoding="utf-8")
     process = subprocess.Popen(
-        [sys.executable, "-m", "qcsync", "restore", "b.json"],
+        qcsync_command("restore", "b.json"),
         cwd=tmp_path,
         env=environment(emulator, tmp_path),
         stdout=subprocess.PIPE,
