@@ -48,7 +48,7 @@ DEFAULT_FILES: Final[Mapping[str, tuple[str, ...]]] = {
     "Py": ("main.py", "research.ipynb"),
     "C#": ("Main.cs", "Research.ipynb"),
 }
-# Diff lines a text rendering shows per file, and characters in all (render.py may lower both).
+# Diff lines a text rendering shows per file, and characters in all (the renderings may lower both).
 DIFF_LINES: Final = 80
 DIFF_CHARS: Final = 200_000
 
