@@ -228,6 +228,36 @@ class Aspect(Protocol):
         ...
 
 
+class InProjectsRead:
+    """For an aspect whose live value comes with `projects/read` (parameters, libraries,
+    collaborators): it is declared by its own key in the entry as written, makes no read of its
+    own, and remembers only which projects the plan read for it, which decides which
+    fingerprints hold it (`was_read`). A subclass sets `name`."""
+
+    @property
+    def name(self) -> str:
+        raise NotImplementedError
+
+    def declared(self, entry: DesiredProject) -> bool:
+        return self.name in entry.written
+
+    def read(
+        self,
+        client: QCClient,
+        organization_id: str,
+        entries: Sequence[DesiredProject],
+        project_ids: Sequence[int],
+        map_: Mapper,
+        known: Mapping[int, object],
+    ) -> object:
+        return frozenset(project_ids)  # projects/read carried it: nothing to ask
+
+    def was_read(self, project: LiveProject, live: LiveState) -> bool:
+        """Whether the plan read this aspect of `project` (its fingerprint holds it)."""
+        read = live.reads.get(self.name)
+        return isinstance(read, frozenset) and project.id in read
+
+
 def read_of(live: LiveState, aspect: str, kind: type[T]) -> T | None:
     """An aspect's own read from the live state, typed; None when it was not read."""
     value = live.reads.get(aspect)

@@ -13,15 +13,12 @@ is blocked without `--allow-live`. An unknown user is the service's refusal of t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, assert_never
+from typing import Any, Final, assert_never
 
-from qcsync.aspects.base import BadValue, Diff, Executed, Execution, Mapper, Subject
+from qcsync.aspects.base import BadValue, Diff, Executed, Execution, InProjectsRead, Subject
 from qcsync.aspects.libraries import sent_or_there
 from qcsync.model import Collaborator, DesiredProject, LiveProject, LiveState
 from qcsync.plan import Action, Change, JsonValue, Plan
-
-if TYPE_CHECKING:
-    from qcsync.client import QCClient
 
 NAME: Final = "collaborators"
 
@@ -59,23 +56,9 @@ def collaborator_changes(
     return found
 
 
-class CollaboratorsAspect:
+class CollaboratorsAspect(InProjectsRead):
     name: Final = NAME
     noun: Final = "collaborators"
-
-    def declared(self, entry: DesiredProject) -> bool:
-        return NAME in entry.written
-
-    def read(
-        self,
-        client: QCClient,
-        organization_id: str,
-        entries: Sequence[DesiredProject],
-        project_ids: Sequence[int],
-        map_: Mapper,
-        known: Mapping[int, object],
-    ) -> object:
-        return frozenset(project_ids)  # projects/read carries the collaborators
 
     def diff(self, subject: Subject, live: LiveState) -> Diff:
         entry = subject.entry
@@ -122,8 +105,7 @@ class CollaboratorsAspect:
         return Diff(tuple(changes))
 
     def fingerprint(self, project: LiveProject, live: LiveState) -> JsonValue:
-        read = live.reads.get(NAME)
-        if not isinstance(read, frozenset) or project.id not in read:
+        if not self.was_read(project, live):
             return None
         people = sorted(
             (c for c in project.collaborators if not c.owner), key=lambda c: c.public_id

@@ -24,7 +24,7 @@ from qcsync.aspects.base import (
     Diff,
     Executed,
     Execution,
-    Mapper,
+    InProjectsRead,
     Subject,
     UnknownOutcome,
     confirmed,
@@ -113,23 +113,9 @@ def link_changes(have: Sequence[int], wanted: Sequence[Library]) -> tuple[list[L
     return make, drop
 
 
-class LibrariesAspect:
+class LibrariesAspect(InProjectsRead):
     name: Final = NAME
     noun: Final = "library links"
-
-    def declared(self, entry: DesiredProject) -> bool:
-        return NAME in entry.written
-
-    def read(
-        self,
-        client: QCClient,
-        organization_id: str,
-        entries: Sequence[DesiredProject],
-        project_ids: Sequence[int],
-        map_: Mapper,
-        known: Mapping[int, object],
-    ) -> object:
-        return frozenset(project_ids)  # projects/read carries the links
 
     def diff(self, subject: Subject, live: LiveState) -> Diff:
         entry = subject.entry
@@ -190,8 +176,7 @@ class LibrariesAspect:
         return Diff(tuple(changes))
 
     def fingerprint(self, project: LiveProject, live: LiveState) -> JsonValue:
-        read = live.reads.get(NAME)
-        if not isinstance(read, frozenset) or project.id not in read:
+        if not self.was_read(project, live):
             return None
         return tuple(sorted(linked(project)))
 

@@ -15,14 +15,19 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, assert_never
+from typing import Any, Final, assert_never
 
-from qcsync.aspects.base import BadValue, Diff, Executed, Execution, Mapper, Subject, confirmed
+from qcsync.aspects.base import (
+    BadValue,
+    Diff,
+    Executed,
+    Execution,
+    InProjectsRead,
+    Subject,
+    confirmed,
+)
 from qcsync.model import DesiredProject, LiveProject, LiveState, Parameter
 from qcsync.plan import Action, Change, JsonValue, Plan
-
-if TYPE_CHECKING:
-    from qcsync.client import QCClient
 
 NAME: Final = "parameters"
 
@@ -67,25 +72,9 @@ def _counted(changes: Sequence[tuple[str, str | None, str | None]]) -> str:
     return "parameters: " + ", ".join(f"{n} {what}" for n, what in parts if n)
 
 
-class ParametersAspect:
+class ParametersAspect(InProjectsRead):
     name: Final = NAME
     noun: Final = "parameters"
-
-    def declared(self, entry: DesiredProject) -> bool:
-        return NAME in entry.written
-
-    def read(
-        self,
-        client: QCClient,
-        organization_id: str,
-        entries: Sequence[DesiredProject],
-        project_ids: Sequence[int],
-        map_: Mapper,
-        known: Mapping[int, object],
-    ) -> object:
-        # projects/read carries the parameters: nothing to ask. Which projects the plan read
-        # for this aspect decides which fingerprints hold them.
-        return frozenset(project_ids)
 
     def diff(self, subject: Subject, live: LiveState) -> Diff:
         wanted = desired_parameters(subject.entry)
@@ -109,8 +98,7 @@ class ParametersAspect:
         return Diff((change,))
 
     def fingerprint(self, project: LiveProject, live: LiveState) -> JsonValue:
-        read = live.reads.get(NAME)
-        if not isinstance(read, frozenset) or project.id not in read:
+        if not self.was_read(project, live):
             return None
         return live_parameters(project)
 
