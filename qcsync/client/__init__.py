@@ -1,7 +1,11 @@
 """The QuantConnect API client: a transport and one group of endpoints per API area.
 
 | module           | owns                                                                  |
-| transport        | signing, timeouts, retries, decoding, error mapping, lost answers     |
+| transport        | the one place requests go through: one signed POST per attempt         |
+| signing          | the Authorization/Timestamp headers; a refused signature's message     |
+| answers          | decoding an answer, mapping each failure (refused, unknown, final)     |
+| retrying         | the retry policy: backoff, Retry-After, notices, the give-up message   |
+| lostanswers      | writes never resent blindly: read back, settle, then resend            |
 | wire             | the API's JSON -> qcsync's frozen values                              |
 | organizations    | `authenticate`, `organizations/read|list`, the preferred organization  |
 | projects         | `projects/read|create|update|delete`, parameters, library links        |
@@ -18,7 +22,8 @@ from qcsync.client.collaboration import CollaborationEndpoints
 from qcsync.client.files import FileEndpoints
 from qcsync.client.nodes import NodeEndpoints
 from qcsync.client.projects import ProjectEndpoints
-from qcsync.client.transport import CLOCK_HINT, FormBody, Transport, signature_headers
+from qcsync.client.signing import CLOCK_HINT, signature_headers
+from qcsync.client.transport import FormBody, Transport
 from qcsync.client.wire import parse_date
 from qcsync.model import CreatedProject
 

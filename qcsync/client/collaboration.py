@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-from typing import TypeVar
-
 from qcsync.client.transport import Transport
 from qcsync.client.wire import (
     _collaborator,
 )
 from qcsync.model import (
     Collaborator,
-)
-
-log = logging.getLogger("qcsync.http")
-
-T = TypeVar("T")
-
-CLOCK_HINT = (
-    "check QC_USER_ID and QC_API_TOKEN, and that this machine's clock is correct "
-    "(every request is signed with the current time)"
 )
 
 

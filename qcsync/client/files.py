@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-from typing import Any, TypeVar
+from typing import Any
 
 from qcsync.client.transport import Transport
 from qcsync.client.wire import (
@@ -17,15 +16,6 @@ from qcsync.errors import (
 )
 from qcsync.model import (
     ProjectFile,
-)
-
-log = logging.getLogger("qcsync.http")
-
-T = TypeVar("T")
-
-CLOCK_HINT = (
-    "check QC_USER_ID and QC_API_TOKEN, and that this machine's clock is correct "
-    "(every request is signed with the current time)"
 )
 
 

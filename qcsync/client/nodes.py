@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
-from typing import TypeVar
 
 from qcsync.client.transport import Transport
 from qcsync.client.wire import (
@@ -14,15 +12,6 @@ from qcsync.client.wire import (
 from qcsync.model import (
     Node,
     ProjectNodes,
-)
-
-log = logging.getLogger("qcsync.http")
-
-T = TypeVar("T")
-
-CLOCK_HINT = (
-    "check QC_USER_ID and QC_API_TOKEN, and that this machine's clock is correct "
-    "(every request is signed with the current time)"
 )
 
 

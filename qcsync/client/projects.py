@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from qcsync.client.organizations import OrganizationEndpoints
 from qcsync.client.transport import FormBody
@@ -19,15 +18,6 @@ from qcsync.model import (
     CreatedProject,
     LiveProject,
     Parameter,
-)
-
-log = logging.getLogger("qcsync.http")
-
-T = TypeVar("T")
-
-CLOCK_HINT = (
-    "check QC_USER_ID and QC_API_TOKEN, and that this machine's clock is correct "
-    "(every request is signed with the current time)"
 )
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from qcsync.model import (
     NODE_KINDS,
@@ -17,15 +16,6 @@ from qcsync.model import (
     Parameter,
     ProjectFile,
     ProjectNodes,
-)
-
-log = logging.getLogger("qcsync.http")
-
-T = TypeVar("T")
-
-CLOCK_HINT = (
-    "check QC_USER_ID and QC_API_TOKEN, and that this machine's clock is correct "
-    "(every request is signed with the current time)"
 )
 
 
