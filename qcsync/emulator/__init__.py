@@ -3,12 +3,15 @@
 It is a second, independent reading of the API documentation (qc-api.md), so it imports nothing
 from the rest of qcsync, only the standard library; tests/emulator enforce that boundary.
 
-Modules: ``seed`` (the default account and the seed format), ``store`` (state and operations),
-``projectcontent`` (files, parameters, libraries, collaborators, the lock; a base of the store),
-``content`` (their pure rules and quotas), ``patch`` (``files/patch``), ``content_routes`` (their
-handlers), ``refusal`` (the business error),
-``request`` (query/JSON/form parsing), ``auth`` (signature check), ``faults`` (failure injection),
-``server`` (HTTP, envelope, request log and the ``Emulator`` object), ``__main__`` (command line).
+Modules: ``server`` (the ``Emulator`` object: lifecycle, test hooks, one request through
+routing, authentication, faults and the request log), ``httpserver`` (HTTP on loopback),
+``routes`` and ``content_routes`` (one handler per endpoint), ``auth`` (signature check),
+``faults`` (failure injection), ``request`` (query/JSON/form parsing), ``store`` (the ``Store``,
+built from a state file or a ``seed``) over ``records`` (the data, the lock, the clock,
+persistence with ``journal``) and one module of operations per area: ``projects`` (and the
+Recycle Bin), ``nodes``, ``organizations`` (and known users), ``projectfiles``, ``libraries``,
+``collaboration`` (collaborators and the lock); ``content`` (pure content rules and quotas),
+``patch`` (``files/patch``), ``refusal`` (the business error), ``__main__`` (command line).
 """
 
 from qcsync.emulator.faults import Fault

@@ -1,7 +1,7 @@
 """Pure rules for a project's content: parameters, library links, file quotas, collaborators.
 
-No state and no lock here: ``store`` calls these with the values it holds and turns
-``ValueError`` into the service's ``success: false`` answer.
+No state and no lock here: the store's operations call these with the values it holds, and
+turn ``ValueError`` into the service's ``success: false`` answer.
 
 Sourced (qc-api.md): parameters are read back as ``[{key, value}, ...]`` in the order sent
 (§4.10a); ``parameters=`` clears them; library projects live under ``Library/`` (§4.10);

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
+
+from qcsync.emulator.httpserver import Response
 
 
 @dataclass(frozen=True)
@@ -106,3 +109,16 @@ class FaultPlan:
                     ]
                 )
             return None
+
+
+def fault_response(fault: Fault) -> Response:
+    """What the client gets for a fault that answers without acting (``status``, ``timeout``,
+    ``business_error``); a ``timeout`` sleeps first."""
+    if fault.kind == "business_error":
+        return Response(200, {"success": False, "errors": [fault.message]})
+    if fault.kind == "timeout":
+        time.sleep(fault.seconds)
+        return Response(504, {"success": False, "errors": ["Gateway Timeout"]})
+    headers = (("Retry-After", str(fault.retry_after)),) if fault.retry_after is not None else ()
+    message = "Too Many Requests" if fault.status == 429 else f"HTTP {fault.status}"
+    return Response(fault.status, {"success": False, "errors": [message]}, headers)

@@ -1,58 +1,31 @@
-"""The emulator's HTTP face: routing, authentication, the envelope, faults and the request log.
+"""The emulator's public object: ``Emulator`` owns a ``Store``, serves ``/api/v2/<endpoint>`` on
+loopback (``httpserver``) and gives tests direct hooks (request log, fault injection, state set-up
+without HTTP).
 
-``Emulator`` is the public object: it owns a ``Store``, serves ``/api/v2/<endpoint>`` from a
-standard-library ``ThreadingHTTPServer`` on loopback, and gives tests direct hooks (request log,
-fault injection, state set-up without HTTP). Unknown endpoints answer 404 before authentication;
-every known endpoint checks the signature first (qc-api.md §8.1).
+One request goes through ``respond``: routing (``routes``; unknown endpoints answer 404 before
+authentication), the signature check (``auth``; every known endpoint checks it first, qc-api.md
+§8.1), fault injection (``faults``), the handler, and the request log.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import secrets
-import signal
-import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
 
 from qcsync.emulator.auth import check_signature
-from qcsync.emulator.content_routes import CONTENT_ROUTES, CONTENT_WRITES
-from qcsync.emulator.faults import Fault, FaultPlan
-from qcsync.emulator.request import (
-    BadRequest,
-    body_encoding,
-    param_int,
-    param_str,
-    param_str_list,
-    parse_params,
-)
+from qcsync.emulator.faults import Fault, FaultPlan, fault_response
+from qcsync.emulator.httpserver import Response, Server, serve_in_background
+from qcsync.emulator.request import BadRequest, body_encoding, parse_params
+from qcsync.emulator.routes import API_PREFIX, ROUTES, WRITE_ENDPOINTS, Handler, endpoint_of
 from qcsync.emulator.seed import default_seed
 from qcsync.emulator.store import BusinessError, Store
-
-API_PREFIX = "/api/v2"
-WRITE_ENDPOINTS = (
-    frozenset(
-        {
-            "projects/create",
-            "projects/update",
-            "projects/delete",
-            "projects/nodes/update",
-            "files/create",
-            "files/update",
-            "files/delete",
-        }
-    )
-    | CONTENT_WRITES
-)
 
 
 @dataclass(frozen=True)
@@ -73,224 +46,6 @@ class RequestRecord:
     authorized: bool
     fault: str = field(default="")
     encoding: str = field(default="none")
-
-
-Handler = Callable[[Store, dict[str, Any]], dict[str, Any]]
-
-
-def _authenticate(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    return {"success": True}
-
-
-def _create_project(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    name = param_str(params, "name")
-    language = param_str(params, "language")
-    if name is None or language is None:
-        raise BusinessError("name and language are required")
-    project = store.create_project(
-        name, language, organization_id=param_str(params, "organizationId") or None
-    )
-    return {"projects": [project], "success": True}
-
-
-def _read_projects(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    projects = store.read_projects(
-        param_int(params, "projectId"),
-        param_int(params, "start"),
-        param_int(params, "end"),
-        param_str(params, "organizationId") or None,
-    )
-    return {"projects": projects, "versions": store.lean_versions(), "success": True}
-
-
-def _delete_project(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    store.delete_project(param_int(params, "projectId"))
-    return {"success": True}
-
-
-def _read_live(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    """No live trading is ever deployed in the emulator; the answer says so for a project that
-    exists (a choice: qc-api.md does not record the service's words for it)."""
-    project_id = param_int(params, "projectId")
-    store.read_projects(project_id if project_id is not None else -1)
-    raise BusinessError(f"No live algorithm is deployed for project {project_id}")
-
-
-def _read_project_nodes(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    return {**store.read_project_nodes(param_int(params, "projectId")), "success": True}
-
-
-def _update_project_nodes(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    selection = store.update_project_nodes(
-        param_int(params, "projectId"), param_str_list(params, "nodes")
-    )
-    return {**selection, "success": True}
-
-
-def _read_organization_nodes(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    nodes = store.read_organization_nodes(param_str(params, "organizationId") or None)
-    return {**nodes, "success": True}
-
-
-def _create_file(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    file = store.create_file(
-        param_int(params, "projectId"), param_str(params, "name"), param_str(params, "content")
-    )
-    return {"files": [file], "success": True}
-
-
-def _read_files(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    files = store.read_files(param_int(params, "projectId"), param_str(params, "name"))
-    return {"files": files, "success": True}
-
-
-def _update_file(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    project_id, name = param_int(params, "projectId"), param_str(params, "name")
-    new_name, content = param_str(params, "newName"), param_str(params, "content")
-    if new_name is not None:
-        store.rename_file(project_id, name, new_name)
-        return {"success": True}
-    if content is None:
-        raise BusinessError("Either newName or content is required")
-    return {"files": [store.update_file_content(project_id, name, content)], "success": True}
-
-
-def _delete_file(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    store.delete_file(param_int(params, "projectId"), param_str(params, "name"))
-    return {"success": True}
-
-
-def _read_organization(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    organization = store.read_organization(param_str(params, "organizationId") or None)
-    return {"organization": organization, "success": True}
-
-
-def _list_organizations(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    return {"organizations": store.list_organizations(), "success": True}
-
-
-ROUTES: dict[str, Handler] = {
-    "authenticate": _authenticate,
-    "projects/create": _create_project,
-    "projects/read": _read_projects,
-    "projects/delete": _delete_project,
-    "projects/nodes/read": _read_project_nodes,
-    "live/read": _read_live,
-    "projects/nodes/update": _update_project_nodes,
-    "nodes/read": _read_organization_nodes,
-    "files/create": _create_file,
-    "files/read": _read_files,
-    "files/update": _update_file,
-    "files/delete": _delete_file,
-    "organizations/read": _read_organization,
-    "organizations/list": _list_organizations,
-    **CONTENT_ROUTES,
-}
-
-
-def endpoint_of(path: str) -> str | None:
-    """``/api/v2//projects/read/`` -> ``projects/read``; None outside the API prefix."""
-    if not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
-        return None
-    return "/".join(part for part in path[len(API_PREFIX) :].split("/") if part)
-
-
-@dataclass(frozen=True)
-class _Response:
-    status: int
-    body: dict[str, Any] | None  # None: drop the connection without answering
-    headers: tuple[tuple[str, str], ...] = ()
-
-
-def _serve_in_background(server: ThreadingHTTPServer) -> None:
-    """serve_forever in a thread that leaves Ctrl-C to the main thread.
-
-    The kernel may deliver SIGINT to any thread that does not block it. Delivered here, it
-    would not interrupt a main thread that waits in a blocking read (a `yes` prompt of the
-    program embedding the emulator), which would then hang. Handler threads inherit the mask.
-    """
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    server.serve_forever(poll_interval=0.05)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # Keep-alive connections park handler threads in a blocking read; do not wait for them.
-    block_on_close = False
-    # socketserver's default backlog is 5: a client opening 32 connections at once had SYNs
-    # dropped and waited a second for the retransmission.
-    request_queue_size = 128
-
-    def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
-        self.emulator = emulator
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        self.connections_opened = 0
-        super().__init__(address, _RequestHandler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # Clients that time out or drop connections are part of the job, not errors to print.
-        return
-
-    def close_connections(self) -> None:
-        with self.connections_lock:
-            for connection in self.connections:
-                with contextlib.suppress(OSError):
-                    connection.shutdown(socket.SHUT_RDWR)
-            self.connections.clear()
-
-
-class _RequestHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-    # With Nagle on, a kept-alive connection stalls ~40 ms per answer (the client's delayed ACK);
-    # a buffered writer also sends headers and body in one segment (flushed after each request).
-    disable_nagle_algorithm = True
-    wbufsize = 64 * 1024
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-            self.server.connections_opened += 1
-
-    def finish(self) -> None:
-        with self.server.connections_lock:
-            self.server.connections.discard(self.connection)
-        super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        url = urlsplit(self.path)
-        response = self.server.emulator.respond(
-            method=self.command,
-            path=url.path,
-            query=url.query,
-            headers={k.lower(): v for k, v in self.headers.items()},
-            body=body,
-        )
-        if response.body is None:
-            self.close_connection = True
-            return
-        payload = json.dumps(response.body).encode()
-        self.send_response(response.status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
 
 
 class Emulator:
@@ -340,7 +95,7 @@ class Emulator:
         preferred, other = self._store.organization_ids()
         self.preferred_organization_id: str = preferred
         self.other_organization_id: str = other or ""
-        self._server: _Server | None = None
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
 
     def __repr__(self) -> str:
@@ -352,7 +107,7 @@ class Emulator:
     def bind(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Open the listening socket (so the URL is known) without serving yet; returns the URL."""
         if self._server is None:
-            self._server = _Server((host, port), self)
+            self._server = Server((host, port), self)
             bound_host, bound_port = self._server.server_address[:2]
             self.base_url = f"http://{bound_host!s}:{bound_port}{API_PREFIX}/"
         return self.base_url
@@ -364,7 +119,7 @@ class Emulator:
         self.bind(host, port)
         server = self._server
         assert server is not None
-        self._thread = threading.Thread(target=_serve_in_background, args=(server,), daemon=True)
+        self._thread = threading.Thread(target=serve_in_background, args=(server,), daemon=True)
         self._thread.start()
         return self.base_url
 
@@ -507,7 +262,7 @@ class Emulator:
 
     def respond(
         self, *, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes
-    ) -> _Response:
+    ) -> Response:
         """Everything between the parsed HTTP request and the bytes sent back."""
         with self._log_lock:
             self._in_flight += 1
@@ -520,7 +275,7 @@ class Emulator:
 
     def _respond(
         self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes
-    ) -> _Response:
+    ) -> Response:
         if self.latency_ms:
             time.sleep(self.latency_ms / 1000)
         endpoint = endpoint_of(path)
@@ -540,7 +295,7 @@ class Emulator:
                 endpoint or "",
                 params,
                 False,
-                _Response(404, {"success": False, "errors": [f"Endpoint not found: {path}"]}),
+                Response(404, {"success": False, "errors": [f"Endpoint not found: {path}"]}),
                 encoding=encoding,
             )
         failure = check_signature(
@@ -553,42 +308,29 @@ class Emulator:
         )
         if failure is not None:
             extra = (("WWW-Authenticate", "Basic"),) if self.auth_failure_status == 401 else ()
-            response = _Response(
+            response = Response(
                 self.auth_failure_status, {"success": False, "errors": [failure]}, extra
             )
             return self._log(method, path, endpoint, params, False, response, encoding=encoding)
         fault = self._faults.next_for(endpoint)
         if fault is not None and fault.kind not in ("lost_response", "slow"):
-            response = self._fault_response(fault)
+            response = fault_response(fault)
             return self._log(method, path, endpoint, params, True, response, fault, encoding)
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.seconds)  # then act and answer, whether the client still waits
         if parse_error is not None:
-            response = _Response(200, {"success": False, "errors": [parse_error]})
+            response = Response(200, {"success": False, "errors": [parse_error]})
         else:
             response = self._dispatch(handler, params)
         if fault is not None and fault.kind == "lost_response":
-            response = _Response(0, None)
+            response = Response(0, None)
         return self._log(method, path, endpoint, params, True, response, fault, encoding)
 
-    def _dispatch(self, handler: Handler, params: dict[str, Any]) -> _Response:
+    def _dispatch(self, handler: Handler, params: dict[str, Any]) -> Response:
         try:
-            return _Response(200, handler(self._store, params))
+            return Response(200, handler(self._store, params))
         except (BusinessError, ValueError) as error:
-            return _Response(200, {"success": False, "errors": [str(error)]})
-
-    @staticmethod
-    def _fault_response(fault: Fault) -> _Response:
-        if fault.kind == "business_error":
-            return _Response(200, {"success": False, "errors": [fault.message]})
-        if fault.kind == "timeout":
-            time.sleep(fault.seconds)
-            return _Response(504, {"success": False, "errors": ["Gateway Timeout"]})
-        headers = (
-            (("Retry-After", str(fault.retry_after)),) if fault.retry_after is not None else ()
-        )
-        message = "Too Many Requests" if fault.status == 429 else f"HTTP {fault.status}"
-        return _Response(fault.status, {"success": False, "errors": [message]}, headers)
+            return Response(200, {"success": False, "errors": [str(error)]})
 
     def _log(
         self,
@@ -597,10 +339,10 @@ class Emulator:
         endpoint: str,
         params: dict[str, Any],
         authorized: bool,
-        response: _Response,
+        response: Response,
         fault: Fault | None = None,
         encoding: str = "none",
-    ) -> _Response:
+    ) -> Response:
         record = RequestRecord(
             method,
             path,

@@ -3,7 +3,7 @@
 The owner is in every list; ``collaborationWrite`` false means ``permission: "read"``;
 an unknown user is ``success: false``; delete takes ``collaboratorId`` (SPEC) and tolerates
 ``collaboratorUserId`` (DOC-EX). File writes to a project with collaborators need the lock
-(inferred rules: see qcsync/emulator/projectcontent.py).
+(inferred rules: see qcsync/emulator/collaboration.py and projectfiles.py).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Quotas (DOC-PLATFORM): Free 25 files / 32 KB per file, Quant Researcher 50 / 64 KB, Team
 75 / 128 KB, Trading Firm 100 / 256 KB, Institution 250 / 256 KB; ``Project.maxFileSize``
 carries the per-file limit. The library-file naming, the encrypted refusal and the patch
-rules are inferred (qcsync/emulator/projectcontent.py, patch.py).
+rules are inferred (qcsync/emulator/projectfiles.py, patch.py).
 """
 
 from __future__ import annotations

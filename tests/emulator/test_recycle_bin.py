@@ -18,7 +18,7 @@ import requests
 from qcsync.emulator import Emulator, default_seed
 from qcsync.emulator.__main__ import build_parser, describe
 from qcsync.emulator.journal import journal_path
-from qcsync.emulator.server import ROUTES
+from qcsync.emulator.routes import ROUTES
 from tests.emulator.api import create, ok, refused
 from tests.emulator_fixtures import EmulatorFactory
 
