@@ -1,8 +1,9 @@
 """The workflows behind the commands, apart from the command line: plan a config against the
 live state, check that an apply converged, describe what exists (`import`).
 
-cli.py parses flags, connects (the sandbox emulator is the CLI's to start), calls one of these,
-renders and maps errors to exit codes; these never print and never start an emulator. The
+The command line (`qcsync/cli/`) parses flags, connects (the sandbox emulator is its to
+start), calls one of these, renders and maps errors to exit codes; these never print and never
+start an emulator. The
 imperative shell around the pure core: each reads through the client, then asks planner,
 importer or the aspects.
 """

@@ -1,0 +1,170 @@
+"""`apply`, and what it needs of a terminal: the confirmation prompt, one progress line per
+finished change, and Ctrl-C asking the applier to stop instead of raising mid-change."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import click
+
+from qcsync.cli.connect import connect
+from qcsync.cli.group import GlobalOptions, main, run
+from qcsync.cli.options import (
+    allow_live_option,
+    config_option,
+    force_option,
+    parallelism_option,
+    target_option,
+)
+from qcsync.cli.output import emit_report, rendered, say
+from qcsync.cli.planning import read_plan_file
+from qcsync.errors import ApplyCancelled, ExitCode, QcsyncError, SafetyError
+from qcsync.interrupt import Interrupt
+
+if TYPE_CHECKING:
+    from qcsync.report import ChangeResult
+
+
+class _Progress:
+    """One stderr line per finished change: `[3/12 4.1s] + create NAME: created (id 5) [0.3s]`,
+    counting what apply runs (a new project with its content is one) and the time since the
+    apply started."""
+
+    def __init__(self, total: int) -> None:
+        self._total = total
+        self._done = 0
+        self._started = time.monotonic()
+        self._lock = threading.Lock()
+
+    def __call__(self, result: ChangeResult) -> None:
+        from qcsync.plan import what
+        from qcsync.render import symbol
+        from qcsync.report import Outcome
+
+        with self._lock:
+            self._done += 1
+            elapsed = time.monotonic() - self._started
+            step = f"[{self._done}/{self._total} {elapsed:.1f}s]"
+        line = f"{step} {symbol(result.change.action)} {what(result.change)} {result.change.name}"
+        if result.outcome is Outcome.APPLIED:
+            say(f"{line}: {result.message} [{result.seconds:.1f}s]", err=True)
+        else:
+            label = result.outcome.value.upper()
+            say(f"{line}: {label}: {result.message} [{result.seconds:.1f}s]", err=True)
+        for note in result.notes:
+            say(f"  note: {note}", err=True)
+
+
+@contextlib.contextmanager
+def _ctrl_c_requests(interrupt: Interrupt) -> Iterator[None]:
+    """While applying, Ctrl-C (SIGINT) asks the applier to stop instead of raising mid-change:
+    the first stops new changes, the second abandons those in flight."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: interrupt.request())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _confirm(auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise QcsyncError(
+            "no terminal to confirm on: pass --auto-approve, or apply a saved plan file"
+        )
+    try:
+        answer = click.prompt(
+            "Apply these changes? Only 'yes' will be accepted",
+            default="",
+            show_default=False,
+            err=True,
+        )
+    except click.Abort:  # click's name for Ctrl-C and Ctrl-D at a prompt
+        click.echo("", err=True)  # end the prompt's line
+        raise ApplyCancelled() from None
+    if answer != "yes":
+        raise ApplyCancelled()
+
+
+@main.command()
+@config_option
+@click.argument("plan_file", metavar="[PLANFILE]", required=False, type=click.Path())
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@target_option
+@parallelism_option
+@force_option
+@allow_live_option
+@click.pass_context
+def apply(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    plan_file: str | None,
+    auto_approve: bool,
+    targets: tuple[str, ...],
+    parallelism: int,
+    force: bool,
+    allow_live: bool,
+) -> None:
+    """Make QuantConnect match the config (or apply a saved PLANFILE exactly)."""
+    from qcsync.apply import apply_plan, units
+    from qcsync.configread import load_config, saved_plan_config
+    from qcsync.operations import converge, plan_live, with_file_counts
+    from qcsync.plan import summary_counts
+    from qcsync.render import summary_line
+    from qcsync.safety import safety_violations
+    from qcsync.savedplan import matching_fresh_plan
+
+    options: GlobalOptions = ctx.obj
+
+    def operation() -> int:
+        # A saved plan is never applied as it is: the config it names (digests checked) is
+        # planned afresh, and that plan is applied only if it equals the saved one.
+        saved = read_plan_file(plan_file) if plan_file else None
+        desired = (
+            saved_plan_config(saved, paths, os.environ) if saved else load_config(paths, os.environ)
+        )
+        with connect(options, parallelism) as client:
+            if saved is not None:
+                planned = matching_fresh_plan(client, saved, desired, parallelism, targets)
+            else:
+                planned = plan_live(client, desired, targets, parallelism)
+                # Worth a request per delete only when someone reviews it before saying yes.
+                shown = planned if auto_approve else with_file_counts(client, planned, parallelism)
+                click.echo(rendered(shown, "text", options.color, ()))
+            violations = safety_violations(planned, force=force, allow_live=allow_live)
+            if violations:
+                raise SafetyError(violations)
+            if not planned.changes:
+                if saved is not None:  # a plan on screen already ends with this line
+                    click.echo(summary_line(summary_counts(planned)))
+                return int(ExitCode.OK)
+            if saved is None:
+                _confirm(auto_approve)
+            interrupt = Interrupt()
+            with _ctrl_c_requests(interrupt):
+                report = apply_plan(
+                    client,
+                    planned,
+                    now=datetime.now(UTC),
+                    parallelism=parallelism,
+                    on_result=_Progress(len(units(planned.changes))),
+                    interrupt=interrupt,
+                    on_notice=lambda notice: say(notice, err=True),
+                )
+            converge(client, desired, planned, report, parallelism)
+            emit_report(report)
+            return int(ExitCode.OK)
+
+    sys.exit(run(ctx, operation))
