@@ -11,6 +11,7 @@ requests' own texts, which quote the URL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -63,9 +64,7 @@ def decode(
     if status == 429:
         raise Refused(Failure.RATE_LIMITED, retry_after=_retry_after(response))
     if status >= 500:
-        raise UnknownOutcome(
-            Failure.SERVER_ERROR, f"HTTP {status}" + (f": {first}" if first else "")
-        )
+        raise UnknownOutcome(Failure.SERVER_ERROR, status_text(status, first))
     if status >= 400:
         # Every endpoint qcsync calls exists, so a 404 (or an answer without QuantConnect's
         # JSON) is most often a wrong URL, such as one without /api/v2/.
@@ -73,10 +72,7 @@ def decode(
         where = f" from {base_url}{endpoint}" if wrong_url else ""
         advice = f"; {url_hint(base_url)}" if wrong_url else ""
         raise ApiError(
-            endpoint,
-            errors,
-            status=status,
-            message=f"HTTP {status}{where}" + (f": {first}" if first else "") + advice,
+            endpoint, errors, status=status, message=status_text(status, first, where) + advice
         )
     if not data:
         raise ApiError(
@@ -87,6 +83,18 @@ def decode(
     if data.get("success") is not True:
         raise ApiError(endpoint, errors or ["the service answered success: false"], status=status)
     return data
+
+
+def status_text(status: int, message: str, where: str = "") -> str:
+    """`HTTP 500: MESSAGE`, naming the status once: a message that itself begins with it
+    (`HTTP 500`, as the emulator's and some proxies' do) is not prefixed with it again."""
+    found = _STATUS_PREFIX.match(message)
+    if found is not None and found.group(1) == str(status):
+        message = message[found.end() :]
+    return f"HTTP {status}{where}" + (f": {message}" if message else "")
+
+
+_STATUS_PREFIX = re.compile(r"\s*HTTP[\s/.\d]*?\s(\d{3})\b[\s:.\-]*", re.IGNORECASE)
 
 
 def errors_of(body: Mapping[str, Any]) -> list[str]:

@@ -128,10 +128,12 @@ class Retrier:
                 raise
             # A retry refused after an attempt whose answer was lost: that attempt may have
             # taken effect (and be why the retry is refused). Not a failure until a read says.
+            # The refusal in its own words, without its endpoint: this error names it.
+            refusal = error.errors[0] if error.errors else str(error).removeprefix(f"{endpoint}: ")
             raise AmbiguousWriteError(
                 endpoint,
-                message=f"{error.errors[0] if error.errors else error} on a retry after an "
-                "attempt whose answer was lost, so it may have happened",
+                message=f"{refusal} on a retry after an attempt whose answer was lost, "
+                "so it may have happened",
             ) from None
 
     def wait(
