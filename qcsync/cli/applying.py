@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -25,11 +25,10 @@ from qcsync.cli.options import (
     target_option,
 )
 from qcsync.cli.output import emit_report, rendered, say
-from qcsync.cli.planning import read_plan_file
-from qcsync.errors import ApplyCancelled, ExitCode, QcsyncError, SafetyError
-from qcsync.interrupt import Interrupt
+from qcsync.errors import ApplyCancelled, QcsyncError
 
 if TYPE_CHECKING:
+    from qcsync.interrupt import Interrupt
     from qcsync.report import ChangeResult
 
 
@@ -77,9 +76,7 @@ def _ctrl_c_requests(interrupt: Interrupt) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _confirm(auto_approve: bool) -> None:
-    if auto_approve:
-        return
+def _confirm() -> None:
     if not sys.stdin.isatty():
         raise QcsyncError(
             "no terminal to confirm on: pass --auto-approve, or apply a saved plan file"
@@ -118,53 +115,31 @@ def apply(
     allow_live: bool,
 ) -> None:
     """Make QuantConnect match the config (or apply a saved PLANFILE exactly)."""
-    from qcsync.apply import apply_plan, units
-    from qcsync.configread import load_config, saved_plan_config
-    from qcsync.operations import converge, plan_live, with_file_counts
+    from qcsync.operations import ApplyHooks, ApplyRequest, apply_config
     from qcsync.plan import summary_counts
     from qcsync.render import summary_line
-    from qcsync.safety import safety_violations
-    from qcsync.savedplan import matching_fresh_plan
 
     options: GlobalOptions = ctx.obj
-
-    def operation() -> int:
-        # A saved plan is never applied as it is: the config it names (digests checked) is
-        # planned afresh, and that plan is applied only if it equals the saved one.
-        saved = read_plan_file(plan_file) if plan_file else None
-        desired = (
-            saved_plan_config(saved, paths, os.environ) if saved else load_config(paths, os.environ)
-        )
-        with connect(options, parallelism) as client:
-            if saved is not None:
-                planned = matching_fresh_plan(client, saved, desired, parallelism, targets)
-            else:
-                planned = plan_live(client, desired, targets, parallelism)
-                # Worth a request per delete only when someone reviews it before saying yes.
-                shown = planned if auto_approve else with_file_counts(client, planned, parallelism)
-                click.echo(rendered(shown, "text", options.color, ()))
-            violations = safety_violations(planned, force=force, allow_live=allow_live)
-            if violations:
-                raise SafetyError(violations)
-            if not planned.changes:
-                if saved is not None:  # a plan on screen already ends with this line
-                    click.echo(summary_line(summary_counts(planned)))
-                return int(ExitCode.OK)
-            if saved is None:
-                _confirm(auto_approve)
-            interrupt = Interrupt()
-            with _ctrl_c_requests(interrupt):
-                report = apply_plan(
-                    client,
-                    planned,
-                    now=datetime.now(UTC),
-                    parallelism=parallelism,
-                    on_result=_Progress(len(units(planned.changes))),
-                    interrupt=interrupt,
-                    on_notice=lambda notice: say(notice, err=True),
-                )
-            converge(client, desired, planned, report, parallelism)
-            emit_report(report)
-            return int(ExitCode.OK)
-
-    sys.exit(run(ctx, operation))
+    request = ApplyRequest(
+        paths=paths,
+        plan_file=Path(plan_file) if plan_file else None,
+        targets=targets,
+        parallelism=parallelism,
+        force=force,
+        allow_live=allow_live,
+        auto_approve=auto_approve,
+    )
+    hooks = ApplyHooks(
+        show=lambda plan: click.echo(rendered(plan, "text", options.color, ())),
+        confirm=_confirm,
+        progress=_Progress,
+        notice=lambda notice: say(notice, err=True),
+        interrupts=_ctrl_c_requests,
+    )
+    applied = run(
+        ctx, lambda: apply_config(lambda: connect(options, parallelism), request, os.environ, hooks)
+    )
+    if applied.report is not None:
+        emit_report(applied.report)
+    elif plan_file:  # a plan on screen already ends with this line
+        click.echo(summary_line(summary_counts(applied.plan)))

@@ -12,21 +12,12 @@ from qcsync.cli.group import GlobalOptions, main, run
 from qcsync.cli.options import no_recycle_bin, parallelism_option
 from qcsync.cli.output import say
 from qcsync.configread import DEFAULT_CONFIG
-from qcsync.errors import QcsyncError
 
 
 def _write_config(path: Path, text: str) -> None:
-    """The config, and beside it the schema its first line points editors at (replaced, since
-    it belongs to this version of qcsync)."""
-    from qcsync.config import schema_text
-    from qcsync.importer import SCHEMA_FILE
+    from qcsync.operations import write_config
 
-    schema = path.parent / SCHEMA_FILE
-    for target, content in ((path, text), (schema, schema_text())):
-        try:
-            target.write_text(content, encoding="utf-8")
-        except OSError as error:
-            raise QcsyncError(f"cannot write {target}: {error.strerror}") from None
+    schema = write_config(path, text)
     say(f"Wrote {path} and {schema} (the schema its first line points editors at).", err=True)
 
 
@@ -38,10 +29,11 @@ def _imported(
     files: tuple[Path, Path, bool] | None = None,
 ) -> str:
     """`files`: `import --files DIR` (DIR, the config's folder, --force)."""
-    from qcsync.operations import imported_config
+    from qcsync.operations import import_config
 
-    with connect(options, parallelism) as client:
-        return imported_config(client, organization, prefix, parallelism, files)
+    return import_config(
+        lambda: connect(options, parallelism), organization, prefix, parallelism, files
+    )
 
 
 @main.command("import")

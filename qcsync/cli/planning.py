@@ -3,7 +3,6 @@ plan)."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -68,23 +67,21 @@ def plan_command(
     allow_live: bool,
 ) -> None:
     """Show what apply would change, without changing anything."""
-    from qcsync.configread import read_config
-    from qcsync.operations import plan_live, with_file_counts
-    from qcsync.planfile import write_plan_file
+    from qcsync.operations import plan_config
     from qcsync.safety import safety_violations
 
     options: GlobalOptions = ctx.obj
 
     def operation() -> tuple[Plan, tuple[str, ...]]:
-        desired, config = read_config(paths, os.environ)
-        with connect(options, parallelism) as client:
-            result = dataclasses.replace(
-                plan_live(client, desired, targets, parallelism), config=config
-            )
-            if fmt != "json":
-                result = with_file_counts(client, result, parallelism)
-        if plan_file:
-            write_plan_file(Path(plan_file), result)
+        result = plan_config(
+            lambda: connect(options, parallelism),
+            paths,
+            os.environ,
+            targets,
+            parallelism,
+            file_counts=fmt != "json",  # the JSON document has no place for them
+            out=Path(plan_file) if plan_file else None,
+        )
         return result, safety_violations(result, force=force, allow_live=allow_live)
 
     result, violations = run(ctx, operation)
@@ -97,7 +94,7 @@ def plan_command(
         sys.exit(int(ExitCode.CHANGES))
 
 
-def read_plan_file(path: str) -> Plan:
+def _read_plan_file(path: str) -> Plan:
     from qcsync.planfile import read_plan_file
 
     return read_plan_file(Path(path))
@@ -112,5 +109,5 @@ def show(ctx: click.Context, plan_file: str, fmt: str) -> None:
     from qcsync.safety import safety_violations
 
     options: GlobalOptions = ctx.obj
-    saved = run(ctx, lambda: read_plan_file(plan_file))
+    saved = run(ctx, lambda: _read_plan_file(plan_file))
     click.echo(rendered(saved, fmt, options.color, safety_violations(saved)))
