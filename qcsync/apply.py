@@ -28,7 +28,7 @@ from qcsync.errors import QcsyncError
 from qcsync.filebackup import FileBackups
 from qcsync.interrupt import Interrupt
 from qcsync.model import DesiredProject, LiveProject, LiveState, ProjectFile, ProjectNodes
-from qcsync.plan import PROJECT, Action, Change, Plan, stages, what
+from qcsync.plan import PROJECT, Action, Change, Plan, creates_needed, stages, what
 from qcsync.report import FIND_OUT, ApplyReport, ChangeResult, Outcome
 from qcsync.state import read_aspects
 
@@ -275,7 +275,8 @@ def apply_plan(
     stop = False
     executed = units(plan.changes)
     unit_of = {id(unit[0]): unit for unit in executed}
-    for heads in stages([unit[0] for unit in executed]):
+    # Staged by the units' heads; what a create waits for is in its unit's content (its links).
+    for heads in stages([unit[0] for unit in executed], creates_needed(plan.changes)):
         stage = [unit_of[id(c)] for c in heads]
         if stop or run.interrupt.stop.is_set():
             failed = any(r.outcome in (Outcome.FAILED, Outcome.UNKNOWN) for r in by_change.values())

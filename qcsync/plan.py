@@ -9,7 +9,7 @@ lives in safety.py and the JSON document in planfile.py, since both ask the aspe
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias, assert_never
 
@@ -197,6 +197,9 @@ def group_of(change: Change) -> int:
 
 
 LIBRARY_FOLDER = "Library/"
+# The aspect whose changes can name a project this plan creates: a link to a new library carries
+# the library's name as its `after` (aspects/libraries.py), since its id is learnt at its create.
+LIBRARIES = "libraries"
 
 
 def is_library_create(change: Change) -> bool:
@@ -209,31 +212,64 @@ def is_library_create(change: Change) -> bool:
     )
 
 
-def stages(changes: Sequence[Change]) -> tuple[tuple[Change, ...], ...]:
+def new_library_of(change: Change) -> str | None:
+    """The library a link names by name because this plan creates it; None for other changes."""
+    linked = change.aspect == LIBRARIES and change.action is Action.CREATE
+    return change.after if linked and isinstance(change.after, str) else None
+
+
+def creates_needed(changes: Iterable[Change]) -> dict[str, frozenset[str]]:
+    """For each project this plan creates whose new content links a library this plan creates
+    too, those libraries: its create (with which its links run) must wait for theirs."""
+    changes = list(changes)
+    created = {c.name for c in changes if c.aspect == PROJECT and c.action is Action.CREATE}
+    needs: dict[str, set[str]] = {}
+    for change in changes:
+        library = new_library_of(change)
+        new_content = change.project_id is None and change.name in created
+        if new_content and library is not None and library in created:
+            needs.setdefault(change.name, set()).add(library)
+    return {name: frozenset(libraries) for name, libraries in needs.items()}
+
+
+def stages(
+    changes: Sequence[Change], needs: Mapping[str, Collection[str]] | None = None
+) -> tuple[tuple[Change, ...], ...]:
     """The changes, already in plan order, cut into stages whose members may run concurrently.
 
     A rename onto a name that another rename frees (A -> B while B -> C) must wait for it, so a
     chain of renames takes one stage per link; the planner has ordered chains already. Creates
-    of library projects (the planner puts them first) are a stage of their own.
+    of library projects (the planner puts them first) are a stage of their own, and a create
+    that `needs` a project created in the same stage (a new library linking a new library;
+    creates_needed, the default) starts the next one: the planner has put it after them.
     """
+    if needs is None:
+        needs = creates_needed(changes)
     result: list[list[Change]] = []
     current_group = -1
     freed_in_stage: set[str] = set()
+    created_in_stage: set[str] = set()
     library_stage = False
     for change in changes:
         group = group_of(change)
-        waits = group == 0 and change.name in freed_in_stage
+        needed = needs.get(change.name, ()) if group == 1 else ()
+        waits = (group == 0 and change.name in freed_in_stage) or any(
+            n in created_in_stage for n in needed
+        )
         leaves_libraries = library_stage and group == 1 and not is_library_create(change)
         library_stage = is_library_create(change)
         if group != current_group or waits or leaves_libraries:
             result.append([])
             freed_in_stage = set()
+            created_in_stage = set()
             current_group = group
         result[-1].append(change)
         if change.is_rename:
             old = change.old("name")
             if isinstance(old, str):
                 freed_in_stage.add(old)
+        if group == 1:
+            created_in_stage.add(change.name)
     return tuple(tuple(stage) for stage in result)
 
 

@@ -9,8 +9,9 @@ with `projects/library/create|delete`. Links come with `projects/read`: no read 
 
 One change per link: key the library's name; `after` its id for a link to create (the name
 again for a library this plan creates, whose id is learnt when its create runs: the planner puts
-creates of `Library/` projects in a stage before every other create, plan.py); `before` its id
-for a link to remove.
+creates of `Library/` projects in a stage before every other create, and a new library linking
+a new library in a stage after that one's, plan.py `creates_needed`; a cycle of them is a plan
+error); `before` its id for a link to remove.
 """
 
 from __future__ import annotations

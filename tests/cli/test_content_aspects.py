@@ -249,6 +249,71 @@ def test_bad_library_references_are_plan_errors_with_their_place(
     assert emulator.writes() == []
 
 
+def test_a_new_library_linking_a_new_library_is_created_after_it(
+    qcsync: Run, write_config: Write, emulator: Any
+) -> None:
+    # Library/Alpha sorts first; one change at a time, its unit (create, link Library/Beta)
+    # would run before Library/Beta exists unless the plan orders it after.
+    write_config(
+        config(
+            **{
+                "Library/Alpha": "    libraries: [Library/Beta]\n",
+                "Library/Beta": "    libraries: [Library/Gamma]\n",
+                "Library/Gamma": "",
+                "Strategies/UsesAlpha": "    libraries: [Library/Alpha]\n",
+            }
+        )
+    )
+    emulator.clear_log()
+    applied(qcsync, "--parallelism", "1")
+    assert links_of(emulator, "Library/Alpha") == ["Library/Beta"]
+    assert links_of(emulator, "Library/Beta") == ["Library/Gamma"]
+    assert links_of(emulator, "Strategies/UsesAlpha") == ["Library/Alpha"]
+    created = [r.params["name"] for r in emulator.writes() if r.endpoint == "projects/create"]
+    assert created == ["Library/Gamma", "Library/Beta", "Library/Alpha", "Strategies/UsesAlpha"]
+
+
+def test_the_same_at_full_parallelism(qcsync: Run, write_config: Write, emulator: Any) -> None:
+    write_config(
+        config(
+            **{
+                "Library/Alpha": "    libraries: [Library/Beta]\n",
+                "Library/Beta": "",
+                "Library/Delta": "",
+            }
+        )
+    )
+    emulator.clear_log()
+    applied(qcsync, "--parallelism", "8")
+    assert links_of(emulator, "Library/Alpha") == ["Library/Beta"]
+    order = [(r.endpoint, r.params.get("name")) for r in emulator.writes()]
+    assert order.index(("projects/create", "Library/Beta")) < order.index(
+        ("projects/create", "Library/Alpha")
+    )
+
+
+def test_new_libraries_linking_each_other_in_a_cycle_are_a_plan_error(
+    qcsync: Run, write_config: Write, emulator: Any
+) -> None:
+    write_config(
+        config(
+            **{
+                "Library/Alpha": "    libraries: [Library/Beta]\n",
+                "Library/Beta": "    libraries: [Library/Alpha]\n",
+            }
+        )
+    )
+    for command in (("plan",), ("apply", "--auto-approve")):
+        emulator.clear_log()
+        result = qcsync(*command)
+        assert result.exit_code == 1, result.stdout + result.stderr
+        assert (
+            "library cycle: qcsync.yaml:3:5: Library/Alpha links 'Library/Beta'; "
+            "qcsync.yaml:5:5: Library/Beta links 'Library/Alpha';"
+        ) in result.stderr
+        assert emulator.writes() == []
+
+
 # --- collaborators ------------------------------------------------------------------------------
 
 

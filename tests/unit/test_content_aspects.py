@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from qcsync.apply import units
 from qcsync.aspects.collaborators import collaborator_changes
 from qcsync.aspects.libraries import Library, link_changes, resolve_library
 from qcsync.aspects.parameters import parameter_changes, parameter_text
@@ -15,8 +16,8 @@ from qcsync.client.wire import _collaborator
 from qcsync.config import parse_config
 from qcsync.errors import PlanError
 from qcsync.model import Collaborator, DesiredProject, LiveProject, LiveState, Location
-from qcsync.plan import Action, Change, stages
-from qcsync.planner import plan
+from qcsync.plan import Action, Change, Plan, creates_needed, stages
+from qcsync.planner import PlanOptions, plan
 
 HERE = Location("qcsync.yaml", 1, 1)
 
@@ -139,6 +140,104 @@ def test_library_creates_run_in_a_stage_before_the_other_creates() -> None:
         ["Library/A", "Library/B"],
         ["Alpha/X", "Zed/Y"],
     ]
+
+
+def planned(yaml: str, *projects: LiveProject) -> Plan:
+    desired = parse_config([("q.yaml", yaml.encode())], {})
+    return plan(desired, LiveState("org", projects))
+
+
+def staged(result: Plan) -> list[list[str]]:
+    """The plan's stages as apply runs them: a new project's content rides with its create."""
+    heads = [unit[0] for unit in units(result.changes)]
+    return [[c.name for c in s] for s in stages(heads, creates_needed(result.changes))]
+
+
+def test_a_new_library_linking_a_new_library_waits_for_its_create() -> None:
+    # Alpha sorts first, so without the dependency its unit (create, then link Beta) would run
+    # before, or beside, Beta's create.
+    result = planned(
+        "version: 1\n"
+        "projects:\n"
+        "  - {name: Library/Alpha, libraries: [Library/Beta]}\n"
+        "  - {name: Library/Beta, libraries: [Library/Gamma]}\n"
+        "  - {name: Library/Gamma}\n"
+        "  - {name: Library/Delta}\n"
+        "  - {name: Strategies/X, libraries: [Library/Alpha]}\n"
+    )
+    assert creates_needed(result.changes) == {
+        "Library/Alpha": frozenset({"Library/Beta"}),
+        "Library/Beta": frozenset({"Library/Gamma"}),
+        "Strategies/X": frozenset({"Library/Alpha"}),
+    }
+    assert staged(result) == [
+        ["Library/Delta", "Library/Gamma"],
+        ["Library/Beta"],
+        ["Library/Alpha"],
+        ["Strategies/X"],
+    ]
+
+
+def test_a_new_library_linking_a_live_library_needs_no_wait() -> None:
+    result = planned(
+        "version: 1\nprojects:\n"
+        "  - {name: Library/Alpha, libraries: [Library/Risk]}\n"
+        "  - {name: Library/Beta}\n",
+        live(1, "Library/Risk"),
+    )
+    assert creates_needed(result.changes) == {}
+    assert staged(result) == [["Library/Alpha", "Library/Beta"]]
+
+
+@pytest.mark.parametrize(
+    ("entries", "cycle"),
+    [
+        pytest.param(
+            "  - {name: Library/Alpha, libraries: [Library/Beta]}\n"
+            "  - {name: Library/Beta, libraries: [Library/Alpha]}\n",
+            "q.yaml:3:5: Library/Alpha links 'Library/Beta'; "
+            "q.yaml:4:5: Library/Beta links 'Library/Alpha';",
+            id="two",
+        ),
+        pytest.param(
+            "  - {name: Library/A, libraries: [Library/B]}\n"
+            "  - {name: Library/B, libraries: [Library/C]}\n"
+            "  - {name: Library/C, libraries: [Library/A]}\n"
+            "  - {name: Library/D, libraries: [Library/A]}\n",
+            "q.yaml:3:5: Library/A links 'Library/B'; q.yaml:4:5: Library/B links 'Library/C'; "
+            "q.yaml:5:5: Library/C links 'Library/A';",
+            id="three, and one waiting on them",
+        ),
+    ],
+)
+def test_new_libraries_linking_each_other_in_a_cycle_are_a_plan_error(
+    entries: str, cycle: str
+) -> None:
+    with pytest.raises(PlanError) as error:
+        planned("version: 1\nprojects:\n" + entries)
+    (problem,) = error.value.problems
+    assert problem.startswith(f"library cycle: {cycle} ")
+    assert "Library/D" not in problem
+
+
+def test_a_target_that_leaves_out_a_new_library_it_links_is_a_plan_error() -> None:
+    desired = parse_config(
+        [
+            (
+                "q.yaml",
+                b"version: 1\nprojects:\n"
+                b"  - {name: Library/Beta}\n"
+                b"  - {name: Strategies/X, libraries: [Library/Beta]}\n",
+            )
+        ],
+        {},
+    )
+    with pytest.raises(PlanError) as error:
+        plan(desired, LiveState("org", ()), PlanOptions(targets=("Strategies/X",)))
+    assert (
+        "q.yaml:4:5: Strategies/X: links Library/Beta, which this plan would create, but "
+        "--target leaves its create out; add --target Library/Beta"
+    ) in str(error.value)
 
 
 # --- collaborators ------------------------------------------------------------------------------
