@@ -44,22 +44,13 @@ class _Progress:
         self._lock = threading.Lock()
 
     def __call__(self, result: ChangeResult) -> None:
-        from qcsync.plan import what
-        from qcsync.render import symbol
-        from qcsync.report import Outcome
+        from qcsync.progress import progress_lines
 
         with self._lock:
             self._done += 1
-            elapsed = time.monotonic() - self._started
-            step = f"[{self._done}/{self._total} {elapsed:.1f}s]"
-        line = f"{step} {symbol(result.change.action)} {what(result.change)} {result.change.name}"
-        if result.outcome is Outcome.APPLIED:
-            say(f"{line}: {result.message} [{result.seconds:.1f}s]", err=True)
-        else:
-            label = result.outcome.value.upper()
-            say(f"{line}: {label}: {result.message} [{result.seconds:.1f}s]", err=True)
-        for note in result.notes:
-            say(f"  note: {note}", err=True)
+            done, elapsed = self._done, time.monotonic() - self._started
+        for line in progress_lines(result, done, self._total, elapsed):
+            say(line, err=True)
 
 
 @contextlib.contextmanager

@@ -40,6 +40,7 @@ PURE = {
     "qcsync.plan",
     "qcsync.plandoc",
     "qcsync.planner",
+    "qcsync.progress",
     "qcsync.readback",
     "qcsync.render",
     "qcsync.render.jsontext",
