@@ -269,6 +269,7 @@ def apply_plan(
             project, _backup_reads(client, project.id), directory, now
         ),
         file_backups=FileBackups(directory),
+        changes=plan.changes,
     )
     run = _Run(execution, interrupt or Interrupt(), on_notice)
     by_change: dict[int, ChangeResult] = {}

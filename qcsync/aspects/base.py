@@ -92,6 +92,10 @@ class Execution:
     # The files aspect's: where old file contents are saved before a write, and the projects
     # whose collaboration lock this apply holds (filebackup.py).
     file_backups: FileBackups | None = None
+    # The plan's changes: an aspect whose write depends on another aspect's change to the same
+    # project, which may run beside it in one stage, looks here (changes_to).
+    changes: Sequence[Change] = ()
+    _by_project: dict[int, list[Change]] | None = field(default=None, init=False, repr=False)
 
     def listed_project(self, project_id: int) -> LiveProject:
         if isinstance(self.listed, str):
@@ -107,6 +111,17 @@ class Execution:
         path = self.take_backup(project)
         self.backups[project.id] = path
         return path
+
+    def changes_to(self, project_id: int) -> Sequence[Change]:
+        """The plan's changes to a live project, in plan order (indexed once: a worker thread
+        that builds it beside another builds the same index)."""
+        if self._by_project is None:
+            index: dict[int, list[Change]] = {}
+            for change in self.changes:
+                if change.project_id is not None:
+                    index.setdefault(change.project_id, []).append(change)
+            self._by_project = index
+        return self._by_project.get(project_id, ())
 
     def project_id(self, change: Change) -> int:
         if change.project_id is not None:

@@ -14,7 +14,8 @@ that writes if it is missing, empty, or holds a file that is not UTF-8 or too la
 `files/read` per live project those entries could match, concurrently. An encrypted project
 or a file over the project's own quota (`maxFileSize`) is a plan error. Writes: the old
 content goes into the apply's backup first (if that fails, nothing is overwritten); a project
-with collaborators gets the collaboration lock before its first write (qc-api.md §4.7).
+with collaborators, or one this plan gives its first, gets the collaboration lock before its
+first write (qc-api.md §4.7; needs_lock).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from qcsync.aspects.base import (
     Subject,
     read_of,
 )
+from qcsync.aspects.collaborators import NAME as COLLABORATORS
 from qcsync.codefolder import FilesSpec, manages, same_text, sha256_text, spec_of
 from qcsync.errors import ApiError
 from qcsync.model import DesiredProject, Language, LiveProject, LiveState, LocalFile, ProjectFile
@@ -200,8 +202,7 @@ class FilesAspect:
         from qcsync.aspects.filewrite import write_file  # I/O lives beside, not in the diff
 
         pid = run.project_id(change)
-        shared = _shared(change)
-        return Executed(write_file(run, change, pid, shared=shared), pid)
+        return Executed(write_file(run, change, pid, shared=needs_lock(run, change)), pid)
 
     def verify(self, change: Change, project: LiveProject, live: LiveState) -> list[str]:
         read = read_of(live, NAME, FilesRead)
@@ -234,9 +235,21 @@ def _read_files(client: QCClient, project_id: int) -> tuple[ProjectFile, ...] | 
         return str(error)
 
 
-def _shared(change: Change) -> bool:
+def needs_lock(run: Execution, change: Change) -> bool:
+    """Whether a file write needs the collaboration lock: its project had collaborators when
+    the plan read it (the fingerprint), or this plan adds one. That add runs in the same stage
+    as the writes, so it may land before any of them, and from then on a write without the lock
+    is refused; taking the lock first holds whichever lands first. A new project's files are
+    written in its create's unit before its collaborators are added (aspect order), unshared."""
     fingerprint = (change.fingerprint or {}).get(NAME)
-    return isinstance(fingerprint, Mapping) and fingerprint.get("shared") is True
+    if isinstance(fingerprint, Mapping) and fingerprint.get("shared") is True:
+        return True
+    if change.project_id is None:
+        return False
+    return any(
+        c.aspect == COLLABORATORS and c.action is Action.CREATE
+        for c in run.changes_to(change.project_id)
+    )
 
 
 def file_changes(

@@ -278,6 +278,46 @@ def test_the_lock_is_acquired_before_writing_a_shared_projects_files(
     assert_converged(qcsync)
 
 
+def test_a_plan_that_adds_the_first_collaborator_locks_before_writing_files(
+    qcsync: Run, write_config: Callable[..., Path], emulator: Any, workdir: Path
+) -> None:
+    # The plan reads Code/Team with no collaborator; its collaborator add and its file writes run
+    # in one stage. The update is held back (slow) so the add lands first: from then on the
+    # emulator refuses a file write without the lock, as the service does (qc-api.md 4.7).
+    pid = emulator.add_project("Code/Team", files={"main.py": "1\n"})
+    alone = emulator.add_project("Code/Alone", files={"main.py": "1\n"})
+    emulator.add_user("mia-ai")
+    tree(workdir / "team", {"main.py": "2\n", "extra.py": "x = 1\n"})
+    tree(workdir / "alone", {"main.py": "2\n"})
+    write_config(
+        config(
+            emulator,
+            "  - name: Code/Team\n"
+            "    files: team\n"
+            "    collaborators: [{user: mia-ai, write: true}]\n"
+            "  - {name: Code/Alone, files: alone}\n",
+        )
+    )
+    emulator.inject("files/update", Fault.slow(1.5), times=2)
+    emulator.clear_log()
+    result = qcsync("apply", "--auto-approve")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    log = [(r.endpoint, r.params.get("projectId")) for r in emulator.writes()]
+    team = [endpoint for endpoint, project_id in log if project_id == pid]
+    assert team.count("projects/collaboration/lock/acquire") == 1
+    first_write = min(team.index(e) for e in FILE_WRITES if e in team)
+    assert team.index("projects/collaboration/lock/acquire") < first_write
+    assert team.index("projects/collaboration/create") < team.index("files/update")  # held back
+    lock = emulator.store.lock_of(pid)
+    assert lock is not None
+    assert lock["ours"]
+    assert lock["codeSourceId"] == "qcsync"
+    assert ("projects/collaboration/lock/acquire", alone) not in log  # never shared: no lock
+    assert emulator.store.lock_of(alone) is None
+    assert cloud_files(emulator, pid) == folder_files(workdir / "team")
+    assert_converged(qcsync)
+
+
 def test_a_project_without_files_gets_no_files_read(
     qcsync: Run, write_config: Callable[..., Path], emulator: Any, workdir: Path
 ) -> None:

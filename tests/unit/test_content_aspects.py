@@ -9,14 +9,17 @@ from typing import Any
 import pytest
 
 from qcsync.apply import units
+from qcsync.aspects import ASPECTS
+from qcsync.aspects.base import Execution
 from qcsync.aspects.collaborators import collaborator_changes
+from qcsync.aspects.files import needs_lock
 from qcsync.aspects.libraries import Library, link_changes, resolve_library
 from qcsync.aspects.parameters import parameter_changes, parameter_text
 from qcsync.client.wire import _collaborator
 from qcsync.config import parse_config
 from qcsync.errors import PlanError
 from qcsync.model import Collaborator, DesiredProject, LiveProject, LiveState, Location
-from qcsync.plan import Action, Change, Plan, creates_needed, stages
+from qcsync.plan import Action, Change, Fingerprint, Plan, creates_needed, stages
 from qcsync.planner import PlanOptions, plan
 
 HERE = Location("qcsync.yaml", 1, 1)
@@ -320,3 +323,72 @@ def test_collaborators_are_read_in_both_spellings(
     item: dict[str, Any], expected: Collaborator
 ) -> None:
     assert _collaborator(item) == expected
+
+
+# --- the collaboration lock of file writes --------------------------------------------------------
+
+
+def file_write(pid: int | None, shared: bool | None) -> Change:
+    fingerprint: Fingerprint | None = (
+        None if shared is None else {"files": {"shared": shared, "files": {}}}
+    )
+    return Change("files", Action.UPDATE, "S/P", pid, None, None, "differs", "main.py", fingerprint)
+
+
+def people_change(pid: int | None, action: Action) -> Change:
+    return Change("collaborators", action, "S/P", pid, None, None, "", "mia-ai")
+
+
+def execution(*changes: Change) -> Execution:
+    return Execution(client=None, organization_id="org", take_backup=None, changes=changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("write", "others", "locks"),
+    [
+        pytest.param(file_write(1, True), [], True, id="shared when read"),
+        pytest.param(file_write(1, False), [], False, id="alone when read"),
+        pytest.param(
+            file_write(1, False),
+            [people_change(1, Action.CREATE)],
+            True,
+            id="the plan adds its first collaborator",
+        ),
+        pytest.param(
+            file_write(1, False),
+            [people_change(2, Action.CREATE)],
+            False,
+            id="another project's collaborator",
+        ),
+        pytest.param(
+            file_write(1, True),
+            [people_change(1, Action.DELETE)],
+            True,
+            id="the plan removes its last collaborator",
+        ),
+        pytest.param(
+            file_write(None, None),
+            [people_change(None, Action.CREATE)],
+            False,
+            id="a new project: its files are written before anyone is added",
+        ),
+    ],
+)
+def test_a_file_write_takes_the_lock_when_the_project_is_or_becomes_shared(
+    write: Change, others: list[Change], locks: bool
+) -> None:
+    assert needs_lock(execution(write, *others), write) is locks
+
+
+def test_a_new_projects_files_run_before_its_collaborators_are_added() -> None:
+    result = planned(
+        "version: 1\nprojects:\n"
+        "  - {name: S/New, parameters: {a: 1}, collaborators: [{user: mia-ai}], "
+        "libraries: [Library/Risk]}\n",
+        live(1, "Library/Risk"),
+    )
+    (unit,) = units(result.changes)
+    # A new project's content runs in registry order, and files come before collaborators.
+    assert [c.aspect for c in unit] == ["project", "parameters", "libraries", "collaborators"]
+    rank = [a.name for a in ASPECTS]
+    assert rank.index("files") < rank.index("collaborators")
