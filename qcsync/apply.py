@@ -23,11 +23,11 @@ from qcsync.aspects import aspect_named, aspect_of
 from qcsync.aspects.base import Aspect, Execution, UnknownOutcome
 from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
 from qcsync.client import QCClient
-from qcsync.concurrency import DEFAULT_PARALLELISM, concurrently
+from qcsync.concurrency import DEFAULT_PARALLELISM
 from qcsync.errors import QcsyncError
 from qcsync.filebackup import FileBackups
 from qcsync.interrupt import Interrupt
-from qcsync.model import DesiredProject, LiveProject, LiveState, ProjectFile, ProjectNodes
+from qcsync.model import DesiredProject, LiveProject, LiveState, ProjectNodes
 from qcsync.plan import PROJECT, Action, Change, Plan, creates_needed, stages, what
 from qcsync.report import FIND_OUT, ApplyReport, ChangeResult, Outcome
 from qcsync.state import read_aspects
@@ -165,15 +165,6 @@ def _work(run: _Run, unit: Unit, finished: queue.Queue[list[ChangeResult] | Base
         finished.put(error)
 
 
-def _backup_reads(
-    client: QCClient, project_id: int
-) -> Callable[[], tuple[ProjectNodes, tuple[ProjectFile, ...]]]:
-    """The backup's two reads, sent together: a delete is then 3 requests in 2 round trips."""
-    return lambda: concurrently(
-        lambda: client.read_project_nodes(project_id), lambda: client.read_files(project_id)
-    )
-
-
 def _list_for_deletes(run: Execution, stage: Sequence[Unit]) -> None:
     """One project list for all the deletes of a stage, rather than a read per delete."""
     if not any(c.aspect == PROJECT and c.action is Action.DELETE for u in stage for c in u):
@@ -265,9 +256,7 @@ def apply_plan(
     execution = Execution(
         client,
         plan.organization_id,
-        take_backup=lambda project: take_backup(
-            project, _backup_reads(client, project.id), directory, now
-        ),
+        take_backup=lambda project: take_backup(client, project, directory, now),
         file_backups=FileBackups(directory),
         changes=plan.changes,
     )

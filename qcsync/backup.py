@@ -1,9 +1,10 @@
 """Project backups taken before a delete (`qcsync restore` in restore.py reads them).
 
-A backup is one JSON file holding what a delete would lose that the API can give back: the
-project's metadata, its node selection and every file with its content. It is written atomically
-and read back before the delete may go ahead (DESIGN.md §3). Backups never hold credentials: they
-are built only from API answers about the project.
+A backup is one JSON file holding what a delete would lose that the API can give back: one
+section per aspect, under the aspect's name, each written by the aspect from its own read of the
+project (`backed_up`; format 1: project, nodes, files, parameters, libraries, collaborators).
+It is written atomically and read back before the delete may go ahead (DESIGN.md §3). Backups
+never hold credentials: they are built only from API answers about the project.
 """
 
 from __future__ import annotations
@@ -12,61 +13,37 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from qcsync.aspects import registered
 from qcsync.datafile import DataFileError, read_json
 from qcsync.errors import BackupError, QcsyncError
-from qcsync.model import MODIFIED_FORMAT, LiveProject, Node, ProjectFile, ProjectNodes
+from qcsync.model import LiveProject, LiveState
+
+if TYPE_CHECKING:
+    from qcsync.client import QCClient
 
 BACKUP_FORMAT = 1
 BACKUP_KIND = "qcsync-project-backup"
 DEFAULT_BACKUP_ROOT = Path(".qcsync") / "backups"
 
 
-def backup_document(
-    project: LiveProject, nodes: ProjectNodes, files: Sequence[ProjectFile], taken_at: datetime
-) -> dict[str, Any]:
-    by_id = {n.id: n for n in nodes.catalog}
-    active = [
-        by_id.get(i, Node(id=i, name=i, sku="", kind="backtest")) for i in nodes.selection.active
-    ]
-    return {
+def backup_document(project: LiveProject, live: LiveState, taken_at: datetime) -> dict[str, Any]:
+    """The backup of `project`: each aspect's section, under the aspect's name, from what its
+    read of the project gave (`live`); QcsyncError when a read lacks what its section needs."""
+    document: dict[str, Any] = {
         "kind": BACKUP_KIND,
         "format_version": BACKUP_FORMAT,
         "taken_at": taken_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "project": {
-            "id": project.id,
-            "name": project.name,
-            "organization_id": project.organization_id,
-            "language": project.language,
-            "description": project.description,
-            "modified": project.modified.strftime(MODIFIED_FORMAT) if project.modified else None,
-        },
-        "nodes": {
-            "auto": nodes.selection.auto,
-            "active": [
-                {"id": n.id, "name": n.name, "sku": n.sku, "kind": n.kind}
-                for n in sorted(active, key=lambda n: n.id)
-            ],
-        },
-        # What projects/read said of its content; restore puts it back on a recreated project.
-        "parameters": [{"key": p.key, "value": p.value} for p in project.parameters],
-        "libraries": [link.project_id for link in project.libraries],
-        "collaborators": [
-            {"user": c.public_id, "write": c.write, "live_control": c.live_control}
-            for c in project.collaborators
-            if not c.owner
-        ],
-        # Library files belong to another project; restoring them would fork the library.
-        "files": [
-            {"name": f.name, "content": f.content}
-            for f in sorted(files, key=lambda f: f.name)
-            if not f.is_library
-        ],
     }
+    for aspect in registered():
+        section = aspect.backed_up(project, live)
+        if section is not None:
+            document[aspect.name] = section
+    return document
 
 
 def backup_filename(project: LiveProject) -> str:
@@ -99,23 +76,18 @@ def write_backup(
     return path
 
 
-def take_backup(
-    project: LiveProject,
-    read: Callable[[], tuple[ProjectNodes, Sequence[ProjectFile]]],
-    directory: Path,
-    now: datetime,
-) -> Path:
-    """Back `project` up from `read()` (its node selection and files: the caller reads them,
-    both at once); any failure is a BackupError saying the project was not deleted."""
+def take_backup(client: QCClient, project: LiveProject, directory: Path, now: datetime) -> Path:
+    """Back `project` up: every aspect reads what it needs of it (at once: state.read_one) and
+    gives its section; any failure is a BackupError saying the project was not deleted."""
+    from qcsync.state import read_one  # state reads through the client; this module does not
+
     try:
-        nodes, files = read()
+        document = backup_document(project, read_one(client, project), now)
     except QcsyncError as error:
         raise BackupError(
             f"backup of {project.name} (id {project.id}) failed, so it was not deleted: {error}"
         ) from None
-    return write_backup(
-        directory, backup_filename(project), backup_document(project, nodes, files, now)
-    )
+    return write_backup(directory, backup_filename(project), document)
 
 
 def backup_run_directory(root: Path, now: datetime) -> Path:
@@ -131,55 +103,17 @@ def read_backup(path: Path) -> dict[str, Any]:
         not isinstance(document, dict)
         or document.get("kind") != BACKUP_KIND
         or document.get("format_version") != BACKUP_FORMAT
-        or not _well_formed(document)
+        or not _listable(document.get("project"))
     ):
         raise BackupError(f"{path} is not a qcsync backup (format {BACKUP_FORMAT})")
     return document
 
 
-def _well_formed(document: Mapping[str, Any]) -> bool:
-    """The shape restore relies on; a hand-edited or truncated backup is refused up front."""
-    project, nodes, files = document.get("project"), document.get("nodes"), document.get("files")
-    return _content_well_formed(document) and (
-        isinstance(project, dict)
-        and all(isinstance(project.get(k), str) for k in ("name", "organization_id", "language"))
-        and isinstance(project.get("description", ""), str)
-        and isinstance(nodes, dict)
-        and isinstance(nodes.get("auto"), bool)
-        and isinstance(nodes.get("active"), list)
-        and all(isinstance(n, dict) and isinstance(n.get("id"), str) for n in nodes["active"])
-        and isinstance(files, list)
-        and all(
-            isinstance(f, dict)
-            and isinstance(f.get("name"), str)
-            and isinstance(f.get("content"), str)
-            for f in files
-        )
-    )
-
-
-def _content_well_formed(document: Mapping[str, Any]) -> bool:
-    """Parameters, libraries and collaborators: absent from backups made before they were
-    kept, else of the shape backup_document writes."""
-    parameters = document.get("parameters", [])
-    libraries = document.get("libraries", [])
-    people = document.get("collaborators", [])
+def _listable(project: object) -> bool:
+    """What `restore --list` shows of a backup; restorecheck.py checks every section (each
+    aspect its own) before a restore writes anything."""
     return (
-        isinstance(parameters, list)
-        and all(
-            isinstance(p, dict)
-            and isinstance(p.get("key"), str)
-            and isinstance(p.get("value"), str)
-            for p in parameters
-        )
-        and isinstance(libraries, list)
-        and all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in libraries)
-        and isinstance(people, list)
-        and all(
-            isinstance(c, dict)
-            and isinstance(c.get("user"), str)
-            and isinstance(c.get("write"), bool)
-            and isinstance(c.get("live_control"), bool)
-            for c in people
-        )
+        isinstance(project, dict)
+        and isinstance(project.get("name"), str)
+        and isinstance(project.get("organization_id"), str)
     )

@@ -50,3 +50,36 @@ def concurrently(first: Callable[[], A], second: Callable[[], B]) -> tuple[A, B]
     if failure:
         raise failure[0]
     return outcome[0], other
+
+
+def all_at_once(calls: Sequence[Callable[[], T]]) -> list[T]:
+    """Every call at once, the last in this thread and the others in daemon threads (as in
+    `concurrently`); the first error propagates, after all are done. For a handful of calls
+    (each aspect's read of one project for a backup); the client's in-flight bound caps the
+    requests they send together."""
+    if len(calls) <= 1:
+        return [call() for call in calls]
+    *others, last = calls
+    found: dict[int, T] = {}
+    failure: list[BaseException] = []
+
+    def run(index: int, call: Callable[[], T]) -> None:
+        try:
+            found[index] = call()
+        except BaseException as error:
+            failure.append(error)
+
+    threads = [
+        threading.Thread(target=run, args=(i, call), name="qcsync-concurrently", daemon=True)
+        for i, call in enumerate(others)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        found[len(others)] = last()
+    finally:
+        for thread in threads:
+            thread.join()
+    if failure:
+        raise failure[0]
+    return [found[i] for i in range(len(calls))]

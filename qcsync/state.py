@@ -10,12 +10,12 @@ apply.py only, bounded by --parallelism (DESIGN.md §5).
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 from qcsync.aspects import registered
 from qcsync.aspects.base import Aspect, Mapper
 from qcsync.client import QCClient
-from qcsync.concurrency import DEFAULT_PARALLELISM, bounded_map
+from qcsync.concurrency import DEFAULT_PARALLELISM, all_at_once, bounded_map
 from qcsync.model import DesiredProject, DesiredState, LiveProject, LiveState
 
 
@@ -96,3 +96,18 @@ def read_everything(
     ids = [p.id for p in projects]
     wanted = dict.fromkeys((a for a in registered() if a.name not in leave_out), ((), ids))
     return read_aspects(client, organization, projects, wanted, parallelism)
+
+
+def read_one(client: QCClient, project: LiveProject) -> LiveState:
+    """Every aspect's read of one project, the aspects' reads at once (a backup: its node
+    selection and its files together)."""
+    aspects = registered()
+    one = mapper(1)
+
+    def reader(aspect: Aspect) -> Callable[[], object]:
+        org = project.organization_id
+        return lambda: aspect.read(client, org, (), [project.id], one, {})
+
+    found = all_at_once([reader(a) for a in aspects])
+    reads = {a.name: r for a, r in zip(aspects, found, strict=True) if r is not None}
+    return LiveState(organization_id=project.organization_id, projects=(project,), reads=reads)

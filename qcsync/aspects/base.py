@@ -14,11 +14,16 @@ node selection; later files, parameters, libraries, collaborators) from end to e
 | execute (I/O)   | `execute`     | apply, restore                                          |
 | converged?      | `verify`      | apply's convergence check for a saved plan              |
 | import          | `export`      | importer (the entry fields that describe a project)     |
+| backup          | `backed_up`   | backup (its section of a project's backup document)     |
+| restore         | `from_backup` | restore (its section checked, as entry fields)          |
 
 The planner keeps what is about projects as wholes (identity, ownership, prune, targets, order)
 and asks each aspect for its changes; nothing outside an aspect's module knows its values. Every
 method but `read` and `execute` is pure; those two do their I/O only through the client and the
-`map` function they are given, so no aspect module imports anything that does I/O.
+`map` function they are given, so no aspect module imports anything that does I/O. A backup is
+each aspect's `read` of one project, then its `backed_up`; a restore is each aspect's
+`from_backup`, then a plan of those entry fields against the restored project, executed and
+re-planned like an apply (restore.py).
 
 `ASPECTS` is looked up at call time (`registered()`), so a test can register another aspect.
 """
@@ -27,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar
 
 from qcsync.errors import AmbiguousWriteError, QcsyncError
 from qcsync.model import DesiredProject, DesiredState, LiveProject, LiveState
@@ -170,6 +175,24 @@ def confirmed(client: QCClient, write: Callable[[], T], landed: Callable[[], boo
         return None
 
 
+# One section of a backup document (JSON data: dicts, lists, strings, numbers, booleans, None).
+Section: TypeAlias = Any
+
+
+@dataclass(frozen=True)
+class FromBackup:
+    """An aspect's backup section, checked (every problem at once, each naming the backup file
+    and the field): the entry that asks for it back on a restored project, as DesiredProject
+    fields (`description`, `nodes`, `code`, ...) and keys of the entry as written
+    (`parameters: {...}`). `labels`: how a notice names a value restore may have to leave out
+    (a backed-up node the organization no longer has)."""
+
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    written: Mapping[str, Any] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
 class BadValue(Exception):
     """A plan file's `before` or `after` that is not a value of its aspect ("expected ...")."""
 
@@ -240,6 +263,17 @@ class Aspect(Protocol):
 
     def export(self, project: LiveProject, live: LiveState) -> Mapping[str, Any]:
         """The config fields that describe this aspect of a live project (for `qcsync import`)."""
+        ...
+
+    def backed_up(self, project: LiveProject, live: LiveState) -> Section:
+        """This aspect's section of the project's backup (stored under its name), from what its
+        `read` of the project gave; None: it keeps nothing. QcsyncError when that read holds
+        nothing for the project (the backup, and so the delete, fails)."""
+        ...
+
+    def from_backup(self, section: Section, where: str) -> FromBackup:
+        """Its section of a backup read from `where` (None: absent, as in a backup made before
+        the aspect existed), checked without trusting it, as the entry fields that restore it."""
         ...
 
 

@@ -15,7 +15,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, assert_never
 
-from qcsync.aspects.base import BadValue, Diff, Executed, Execution, InProjectsRead, Subject
+from qcsync.aspects.base import (
+    BadValue,
+    Diff,
+    Executed,
+    Execution,
+    FromBackup,
+    InProjectsRead,
+    Section,
+    Subject,
+)
 from qcsync.aspects.libraries import sent_or_there
 from qcsync.model import Collaborator, DesiredProject, LiveProject, LiveState
 from qcsync.plan import Action, Change, JsonValue, Plan
@@ -217,6 +226,41 @@ class CollaboratorsAspect(InProjectsRead):
                 if not c.owner
             ]
         }
+
+    # --- backup ---------------------------------------------------------------------------------
+
+    def backed_up(self, project: LiveProject, live: LiveState) -> Section:
+        return [
+            {"user": c.public_id, "write": c.write, "live_control": c.live_control}
+            for c in project.collaborators
+            if not c.owner
+        ]
+
+    def from_backup(self, section: Section, where: str) -> FromBackup:
+        if section is None:
+            return FromBackup()  # a backup made before collaborators were kept: left alone
+        if not isinstance(section, list):
+            return FromBackup(problems=(f"{where}: {NAME}: expected a list",))
+        problems: list[str] = []
+        people: list[dict[str, Any]] = []
+        for index, item in enumerate(section):
+            if not isinstance(item, Mapping):
+                problems.append(f"{where}: {NAME}[{index}]: expected an object")
+                continue
+            user, write, live = item.get("user"), item.get("write"), item.get("live_control")
+            if not isinstance(user, str) or not user or not user.isprintable():
+                problems.append(f"{where}: {NAME}[{index}].user: expected a public profile id")
+            elif not isinstance(write, bool) or not isinstance(live, bool):
+                problems.append(
+                    f"{where}: {NAME}[{index}] {user!r}: write and live_control must be booleans"
+                )
+            elif any(p["user"] == user for p in people):
+                problems.append(f"{where}: {NAME}[{index}] {user!r}: listed twice")
+            else:
+                people.append({"user": user, "write": write, "live_control": live})
+        if problems:
+            return FromBackup(problems=tuple(problems))
+        return FromBackup(written={NAME: people})
 
 
 def _rights(value: JsonValue) -> str:

@@ -30,13 +30,22 @@ from qcsync.aspects.base import (
     Diff,
     Executed,
     Execution,
+    FromBackup,
     Mapper,
+    Section,
     Subject,
     read_of,
 )
 from qcsync.aspects.collaborators import NAME as COLLABORATORS
-from qcsync.codefolder import FilesSpec, manages, same_text, sha256_text, spec_of
-from qcsync.errors import ApiError
+from qcsync.codefolder import (
+    MAX_FILE_BYTES,
+    FilesSpec,
+    manages,
+    same_text,
+    sha256_text,
+    spec_of,
+)
+from qcsync.errors import ApiError, QcsyncError
 from qcsync.model import DesiredProject, Language, LiveProject, LiveState, LocalFile, ProjectFile
 from qcsync.plan import Action, Change, JsonValue, Plan
 
@@ -224,6 +233,55 @@ class FilesAspect:
 
     def export(self, project: LiveProject, live: LiveState) -> Mapping[str, Any]:
         return {}  # `import --files DIR` writes the folders and their entries (importer.py)
+
+    # --- backup ---------------------------------------------------------------------------------
+
+    def backed_up(self, project: LiveProject, live: LiveState) -> Section:
+        read = read_of(live, NAME, FilesRead)
+        files = None if read is None else read.cloud.get(project.id)
+        if files is None:
+            why = None if read is None else read.unreadable.get(project.id)
+            raise QcsyncError(f"files/read failed: {why}" if why else "its files were not read")
+        # Library files belong to another project; restoring them would fork the library.
+        return [
+            {"name": f.name, "content": f.content}
+            for f in sorted(files, key=lambda f: f.name)
+            if not f.is_library
+        ]
+
+    def from_backup(self, section: Section, where: str) -> FromBackup:
+        if not isinstance(section, list):
+            return FromBackup(problems=(f"{where}: files: expected a list of files",))
+        problems: list[str] = []
+        seen: set[str] = set()
+        code: list[LocalFile] = []
+        for index, item in enumerate(section):
+            name = item.get("name") if isinstance(item, Mapping) else None
+            content = item.get("content") if isinstance(item, Mapping) else None
+            if not isinstance(name, str) or not isinstance(content, str):
+                problems.append(f"{where}: files[{index}]: expected name and content strings")
+                continue
+            bad = _backed_up_file_problem(name, content, seen)
+            if bad:
+                problems.append(f"{where}: files[{index}] {name!r}: {bad}")
+            seen.add(name)
+            code.append(LocalFile(name, content, sha256_text(content)))
+        if problems:
+            return FromBackup(problems=tuple(problems))
+        # The backup stands where a config's folder would: `files:` names it in messages.
+        return FromBackup({"code": tuple(code)}, {NAME: where})
+
+
+def _backed_up_file_problem(name: str, content: str, seen: set[str]) -> str | None:
+    if not name or name.startswith("/") or any(p in ("", ".", "..") for p in name.split("/")):
+        return "not a relative file path"
+    if any(not c.isprintable() for c in name):
+        return "the name has a control character"
+    if name in seen:
+        return "listed twice"
+    if len(content.encode("utf-8")) > MAX_FILE_BYTES:
+        return f"over {MAX_FILE_BYTES} bytes, QuantConnect's largest file"
+    return None
 
 
 def _read_files(client: QCClient, project_id: int) -> tuple[ProjectFile, ...] | str:

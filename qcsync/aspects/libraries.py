@@ -25,7 +25,9 @@ from qcsync.aspects.base import (
     Diff,
     Executed,
     Execution,
+    FromBackup,
     InProjectsRead,
+    Section,
     Subject,
     UnknownOutcome,
     confirmed,
@@ -253,6 +255,26 @@ class LibrariesAspect(InProjectsRead):
     def export(self, project: LiveProject, live: LiveState) -> Mapping[str, Any]:
         names = {p.id: p.name for p in live.projects if not p.binned}
         return {NAME: [names.get(i, i) for i in linked(project)]}
+
+    # --- backup ---------------------------------------------------------------------------------
+
+    def backed_up(self, project: LiveProject, live: LiveState) -> Section:
+        return list(linked(project))
+
+    def from_backup(self, section: Section, where: str) -> FromBackup:
+        if section is None:
+            return FromBackup()  # a backup made before links were kept: left alone
+        if not isinstance(section, list):
+            return FromBackup(problems=(f"{where}: libraries: expected a list of project ids",))
+        problems: list[str] = []
+        for index, item in enumerate(section):
+            if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
+                problems.append(f"{where}: libraries[{index}]: expected a project id")
+            elif item in section[:index]:
+                problems.append(f"{where}: libraries[{index}] {item}: listed twice")
+        if problems:
+            return FromBackup(problems=tuple(problems))
+        return FromBackup(written={NAME: list(section)})
 
 
 def linked(project: LiveProject) -> tuple[int, ...]:

@@ -24,12 +24,14 @@ from qcsync.aspects.base import (
     Diff,
     Executed,
     Execution,
+    FromBackup,
     Mapper,
+    Section,
     Subject,
     confirmed,
     read_of,
 )
-from qcsync.errors import NodeReferenceError
+from qcsync.errors import NodeReferenceError, QcsyncError
 from qcsync.model import DesiredProject, LiveProject, LiveState, Node, NodeSelection, ProjectNodes
 from qcsync.plan import Action, Change, JsonValue, Plan
 
@@ -288,6 +290,48 @@ class NodesAspect:
         if selection is None:
             return {}
         return {"nodes": node_refs(selection, read.catalog if read else ())}
+
+    # --- backup ---------------------------------------------------------------------------------
+
+    def backed_up(self, project: LiveProject, live: LiveState) -> Section:
+        read = read_of(live, NAME, NodesRead)
+        selection = None if read is None else read.selections.get(project.id)
+        if read is None or selection is None:
+            raise QcsyncError("its node selection was not read")
+        by_id = {n.id: n for n in read.catalog}
+        active = [by_id.get(i, Node(i, i, "", "backtest")) for i in selection.active]
+        return {
+            "auto": selection.auto,
+            # Named as well as numbered, so that a restore can say which node it left out.
+            "active": [
+                {"id": n.id, "name": n.name, "sku": n.sku, "kind": n.kind}
+                for n in sorted(active, key=lambda n: n.id)
+            ],
+        }
+
+    def from_backup(self, section: Section, where: str) -> FromBackup:
+        shape = f"{where}: nodes: expected an object of auto (true or false) and active nodes"
+        if not isinstance(section, Mapping):
+            return FromBackup(problems=(shape,))
+        auto, active = section.get("auto"), section.get("active")
+        if not isinstance(auto, bool) or not isinstance(active, list):
+            return FromBackup(problems=(shape,))
+        problems: list[str] = []
+        labels: dict[str, str] = {}
+        for index, node in enumerate(active):
+            node_id = node.get("id") if isinstance(node, Mapping) else None
+            if not isinstance(node_id, str) or not node_id:
+                problems.append(f"{where}: nodes.active[{index}].id: expected a node id")
+                continue
+            name, sku = node.get("name", node_id), node.get("sku", "")
+            if not isinstance(name, str) or not isinstance(sku, str):
+                problems.append(f"{where}: nodes.active[{index}]: name and sku must be strings")
+                continue
+            labels[node_id] = f"{name} ({sku}) {node_id}"
+        if problems:
+            return FromBackup(problems=tuple(problems))
+        # auto: nodes: auto; otherwise the backed-up ids, which resolve as ids do in a config.
+        return FromBackup({"nodes": () if auto else tuple(labels)}, labels=labels)
 
 
 def node_refs(selection: NodeSelection, catalog: Sequence[Node]) -> str | list[str]:

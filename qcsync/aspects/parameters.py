@@ -22,7 +22,9 @@ from qcsync.aspects.base import (
     Diff,
     Executed,
     Execution,
+    FromBackup,
     InProjectsRead,
+    Section,
     Subject,
     confirmed,
 )
@@ -159,6 +161,31 @@ class ParametersAspect(InProjectsRead):
     def export(self, project: LiveProject, live: LiveState) -> Mapping[str, Any]:
         # `$` starts a variable in config strings (DESIGN.md §1); `$$` is a literal one.
         return {NAME: {p.key: p.value.replace("$", "$$") for p in project.parameters}}
+
+    # --- backup ---------------------------------------------------------------------------------
+
+    def backed_up(self, project: LiveProject, live: LiveState) -> Section:
+        return [{"key": p.key, "value": p.value} for p in project.parameters]
+
+    def from_backup(self, section: Section, where: str) -> FromBackup:
+        if section is None:
+            return FromBackup()  # a backup made before parameters were kept: left alone
+        if not isinstance(section, list):
+            return FromBackup(problems=(f"{where}: parameters: expected a list",))
+        problems: list[str] = []
+        values: dict[str, str] = {}
+        for index, item in enumerate(section):
+            key = item.get("key") if isinstance(item, Mapping) else None
+            value = item.get("value") if isinstance(item, Mapping) else None
+            if not isinstance(key, str) or not isinstance(value, str):
+                problems.append(f"{where}: parameters[{index}]: expected key and value strings")
+            elif key in values:
+                problems.append(f"{where}: parameters[{index}] {key!r}: listed twice")
+            else:
+                values[key] = value
+        if problems:
+            return FromBackup(problems=tuple(problems))
+        return FromBackup(written={NAME: values})
 
 
 def live_parameters(project: LiveProject) -> dict[str, str]:

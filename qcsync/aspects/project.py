@@ -27,25 +27,24 @@ from qcsync.aspects.base import (
     Diff,
     Executed,
     Execution,
+    FromBackup,
     Mapper,
+    Section,
     Subject,
-    UnknownOutcome,
     confirmed,
 )
-from qcsync.errors import AmbiguousWriteError, QcsyncError
+from qcsync.errors import QcsyncError
 from qcsync.model import (
     MODIFIED_FORMAT,
     RECYCLE_BIN,
     RECYCLE_BIN_DAYS,
-    CreatedProject,
     DesiredProject,
     LiveProject,
     LiveState,
 )
 from qcsync.plan import PROJECT as NAME
 from qcsync.plan import Action, Change, JsonValue, Plan
-from qcsync.readback import delete_landed, find_created
-from qcsync.report import FIND_OUT
+from qcsync.readback import delete_landed
 
 if TYPE_CHECKING:
     from qcsync.client import QCClient
@@ -207,7 +206,9 @@ class ProjectAspect:
         client = run.client
         match change.action:
             case Action.CREATE:
-                return _create(run, change)
+                from qcsync.aspects.projectcreate import create  # the create's I/O, beside
+
+                return create(run, change)
             case Action.UPDATE:
                 pid = run.project_id(change)
                 new_name, new_description = change.new("name"), change.new("description")
@@ -256,87 +257,29 @@ class ProjectAspect:
             "description": project.description.replace("$", "$$"),
         }
 
+    # --- backup ---------------------------------------------------------------------------------
 
-def _create(run: Execution, change: Change) -> Executed:
-    """`projects/create` (never sent twice unless a read proved the first did not land), then
-    the description. A duplicate the service made ("NAME 1": it does not refuse a taken name,
-    qc-api.md §4.1) is empty, so it is deleted at once and the error names the holder."""
-    client, organization = run.client, run.organization_id
-    language = str(change.new("language") or "Py")
-    notes: list[str] = []
-    try:
-        created = client.create_project_checked(change.name, language, organization)
-    except AmbiguousWriteError as error:
-        try:
-            found = find_created(client, change.name, organization)
-        except QcsyncError as read_error:
-            raise UnknownOutcome(
-                f"{error}; reading back failed too ({read_error}); {FIND_OUT}"
-            ) from None
-        if found is None:
-            # Not there yet is no proof: a slow create may still land.
-            raise UnknownOutcome(f"{error}; {FIND_OUT}") from None
-        created = CreatedProject(found, found_by_read=True)
-    project = created.project
-    if created.resent:
-        notes.append(
-            "the create's answer was lost and no read found the project, so it was sent again"
-        )
-    notes.extend(remove_copy(client, copy) for copy in created.copies)
-    if project.name != change.name:
-        raise QcsyncError(_undo_duplicate(client, project, change.name, organization))
-    run.created[change.name] = project.id
-    description = change.new("description")
-    if isinstance(description, str) and description:
-        pid = project.id
-        try:
-            confirmed(
-                client,
-                lambda: client.update_project(pid, description=description),
-                lambda: update_landed(client, pid, name=None, description=description),
-            )
-        except UnknownOutcome as error:
-            raise UnknownOutcome(
-                f"created (id {pid}), but whether its description was set is unknown: {error}"
-            ) from None
-        except QcsyncError as error:
-            raise QcsyncError(
-                f"created (id {pid}), but setting its description failed: {error}"
-            ) from None
-    made = f"created (id {project.id}"
-    if created.found_by_read:
-        made += "; its answer was lost and a read found it"
-    return Executed(f"{made})", project.id, notes=tuple(notes))
+    def backed_up(self, project: LiveProject, live: LiveState) -> Section:
+        modified = project.modified.strftime(MODIFIED_FORMAT) if project.modified else None
+        # The id, name and organization are restore's to check (identity: restorecheck.py).
+        return {
+            "id": project.id,
+            "name": project.name,
+            "organization_id": project.organization_id,
+            "language": project.language,
+            "description": project.description,
+            "modified": modified,
+        }
 
-
-def remove_copy(client: QCClient, copy: LiveProject) -> str:
-    """Delete a duplicate that qcsync's own resent create made (it is empty and ours); the note
-    that says so (apply's report and restore print it)."""
-    what = f"the duplicate {copy.name!r} (id {copy.id}) that qcsync's resent create made"
-    try:
-        client.delete_project(copy.id)
-    except QcsyncError as error:
-        return f"{what} could not be removed ({error}): delete it by hand"
-    return f"removed {what}"
-
-
-def _undo_duplicate(client: QCClient, copy: LiveProject, name: str, organization: str) -> str:
-    """Delete the "NAME 1" the service made instead of `name`; the message for the failure."""
-    try:
-        client.delete_project(copy.id)
-    except QcsyncError as error:
-        return (
-            f"conflict: the name is already taken; the service created a duplicate "
-            f"{copy.name!r} (id {copy.id}) and deleting it failed ({error}): delete it by hand"
-        )
-    ours = (p for p in client.list_projects() if p.organization_id == organization)
-    holder = name_holder(ours, name, besides=copy.id)
-    held = f" by project {holder.id}" if holder else ""
-    return (
-        f"conflict: the name is already taken{held}; the service created a duplicate "
-        f"{copy.name!r} (id {copy.id}), which qcsync deleted again (it waits in the "
-        "Recycle Bin)"
-    )
+    def from_backup(self, section: Section, where: str) -> FromBackup:
+        # The language is the create's (restore's, with the name: restorecheck.py); once the
+        # project exists it is fixed, so the restored entry leaves it unmanaged.
+        if not isinstance(section, Mapping):
+            return FromBackup(problems=(f"{where}: project: expected an object",))
+        description = section.get("description") or ""
+        if not isinstance(description, str):
+            return FromBackup(problems=(f"{where}: project.description must be a string",))
+        return FromBackup({"description": description})
 
 
 def update_landed(

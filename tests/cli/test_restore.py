@@ -311,3 +311,24 @@ def test_a_journal_that_names_another_project_never_costs_its_files(
     assert document["project"]["description"] == "theirs"
     assert f"backed up first to {saved[0].relative_to(workdir)}" in result.stderr
     assert read_files(emulator, theirs) == FILES
+
+
+def test_a_hostile_section_is_one_escaped_line_naming_file_and_field(
+    qcsync: Run, write_config: Callable[..., Path], emulator: Any, workdir: Path
+) -> None:
+    """Each aspect checks its own section of the backup (issue 12): a shape no backup has is
+    refused before any write, in one line that names the file and the field."""
+    _, backup = delete_by_prune(qcsync, write_config, emulator, workdir)
+    emulator.advance_clock(days=31)
+    document = json.loads(backup.read_text(encoding="utf-8"))
+    document["collaborators"] = [{"user": "\x1b]0;owned\x07mia", "write": 1, "live_control": 0}]
+    backup.write_text(json.dumps(document), encoding="utf-8")
+    emulator.clear_log()
+    result = qcsync("restore", str(backup))
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert str(backup) in line
+    assert "collaborators[0].user" in line
+    assert "\x1b" not in result.stderr
+    assert "\x07" not in result.stderr
+    assert emulator.writes() == []

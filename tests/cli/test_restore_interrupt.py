@@ -9,8 +9,8 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from qcsync.backup import backup_document
-from qcsync.model import LiveProject, NodeSelection, ProjectFile, ProjectNodes
+from qcsync.model import LiveProject
+from tests.backups import backup_of
 from tests.cli.ctrl_c import qcsync_command
 from tests.emulator_fixtures import EmulatorFactory
 
@@ -32,12 +32,7 @@ def test_ctrl_c_during_a_recreate_says_what_it_left_and_a_rerun_finishes_it(
         description="kept",
         modified=None,
     )
-    document = backup_document(
-        project,
-        ProjectNodes((), NodeSelection(auto=True)),
-        [ProjectFile(n, c) for n, c in FILES.items()],
-        datetime(2026, 12, 1, tzinfo=UTC),
-    )
+    document = backup_of(project, FILES, datetime(2026, 12, 1, tzinfo=UTC))
     (tmp_path / "b.json").write_text(json.dumps(document), encoding="utf-8")
     process = subprocess.Popen(
         qcsync_command("restore", "b.json"),

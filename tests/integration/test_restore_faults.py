@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from qcsync.backup import backup_document
 from qcsync.emulator import Emulator, Fault
-from qcsync.model import LiveProject, NodeSelection, ProjectFile, ProjectNodes
+from qcsync.model import LiveProject
 from qcsync.restore import How, restore
+from tests.backups import backup_of
 
 from .test_apply_faults import gone_or_binned, named, slow_client
 
@@ -28,8 +28,7 @@ def purged_backup(emulator: Emulator, name: str) -> dict[str, object]:
         description="kept",
         modified=None,
     )
-    files = [ProjectFile(n, c) for n, c in FILES.items()]
-    return backup_document(project, ProjectNodes((), NodeSelection(auto=True)), files, NOW)
+    return backup_of(project, FILES, NOW)
 
 
 def test_a_restore_whose_create_is_resent_removes_the_copy_it_made(

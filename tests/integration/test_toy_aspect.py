@@ -1,9 +1,11 @@
 """A toy aspect, registered by this test only, goes through every stage with no change outside
 its own class: the planner, the three renderings, the plan document, the applier, the saved-plan
-comparison (the stale check), the convergence checks (re-plan and verify_applied) and import.
+comparison (the stale check), the convergence checks (re-plan and verify_applied), import, and
+a backup and its restore (the toy's own section, checked by the toy).
 
-The toy manages one file of a project, `toy.py`, from an entry key `toy:` (read from the entry
+The toy manages one file of a project, `toy.txt`, from an entry key `toy:` (read from the entry
 as written: the config schema does not know it, so the test builds its DesiredState directly).
+Not code, so the files aspect never manages it: one owner per file.
 This is ARCHITECTURE.md's "how to add an aspect", step by step.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,14 +28,18 @@ from qcsync.aspects.base import (
     Diff,
     Executed,
     Execution,
+    FromBackup,
     Mapper,
+    Section,
     Subject,
     confirmed,
     read_of,
 )
+from qcsync.backup import read_backup, take_backup
 from qcsync.client import QCClient
 from qcsync.credentials import Credentials
 from qcsync.emulator import Emulator
+from qcsync.errors import BackupError
 from qcsync.importer import export_config
 from qcsync.model import DesiredProject, DesiredState, LiveProject, LiveState, Location
 from qcsync.plan import Action, Change, JsonValue, Plan, summary_counts
@@ -40,11 +47,12 @@ from qcsync.plandoc import plan_from_json, plan_to_json
 from qcsync.planfile import plan_differences
 from qcsync.planner import plan
 from qcsync.render import render_json, render_markdown, render_text
+from qcsync.restore import How, restore
 from qcsync.safety import safety_violations
 from qcsync.state import read_everything, read_live_state
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-TOY_FILE: Final = "toy.py"
+TOY_FILE: Final = "toy.txt"
 
 
 # --- step 1: the aspect, in one class (a real one would be one module under qcsync/aspects/) ----
@@ -137,6 +145,17 @@ class ToyAspect:
         read = read_of(live, self.name, ToyRead)
         content = None if read is None else read.contents.get(project.id)
         return {} if content is None else {"toy": content}
+
+    def backed_up(self, project: LiveProject, live: LiveState) -> Section:
+        read = read_of(live, self.name, ToyRead)
+        return None if read is None else read.contents.get(project.id)
+
+    def from_backup(self, section: Section, where: str) -> FromBackup:
+        if section is None:
+            return FromBackup()
+        if not isinstance(section, str):
+            return FromBackup(problems=(f"{where}: toy: expected a string",))
+        return FromBackup(written={"toy": section})
 
 
 # --- step 2: registered (here for this test only; in the package, in ASPECTS) --------------------
@@ -233,3 +252,21 @@ def test_a_toy_aspect_goes_through_every_stage_without_a_change_outside_it(
     projects = tuple(p for p in client.list_projects() if p.organization_id == organization)
     exported = export_config(read_everything(client, organization, projects, 4))
     assert "toy: drifted" in exported
+
+    # Backup and restore: the backup holds the toy's own section, and a restore of the purged
+    # project brings the toy file back through the toy (the files section, which holds it
+    # too as every file, is emptied here so that only the toy can restore it).
+    path = take_backup(client, old, tmp_path / "backups", NOW)
+    document = read_backup(path)
+    assert document["toy"] == "drifted"
+    document["files"] = [f for f in document["files"] if f["name"] != TOY_FILE]
+    hostile = {**document, "toy": ["not", "a", "string"]}
+    emulator.clear_log()
+    with pytest.raises(BackupError, match=f"^{re.escape(str(path))}: toy: expected a string$"):
+        restore(client, path, hostile)
+    assert emulator.writes() == []
+    client.delete_project(old.id)
+    emulator.advance_clock(days=31)
+    restored = restore(client, path, document)
+    assert restored.how is How.RECREATED
+    assert toy_content(client, "S/Old") == "drifted"

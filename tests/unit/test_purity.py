@@ -24,6 +24,7 @@ PURE = {
     "qcsync.aspects.nodes",
     "qcsync.aspects.parameters",
     "qcsync.aspects.project",
+    "qcsync.aspects.projectcreate",
     "qcsync.codefolder",
     "qcsync.config",
     "qcsync.config.merging",
@@ -48,6 +49,7 @@ PURE = {
     "qcsync.render.markdown",
     "qcsync.render.text",
     "qcsync.report",
+    "qcsync.restorecheck",
     "qcsync.safety",
     "qcsync.textdiff",
 }

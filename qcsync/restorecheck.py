@@ -1,0 +1,96 @@
+"""A backup checked for `qcsync restore`, whole, before the first write. Pure.
+
+Restore keeps identity, as the planner does: which project the backup is (`project.id`), in
+which organization, under which name (`--name`, else the backup's, by the config's name rules)
+and, for a create, in which language.
+Everything else is the aspects': each checks its own section (`from_backup`) and turns it into
+the entry fields that ask for it back. Every problem of every section is listed at once, each
+naming the backup file and the field; nothing in a backup decides on its own what may be
+touched (restore.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from qcsync.aspects import registered
+from qcsync.aspects.base import FromBackup
+from qcsync.config import name_problem
+from qcsync.errors import BackupError
+from qcsync.model import LANGUAGES, RECYCLE_BIN, DesiredProject, DesiredState, Location
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A backup checked for restore: who the project is, and what each aspect asks for."""
+
+    project_id: int | None  # the deleted project's id, to find it in the Recycle Bin
+    original_name: str
+    name: str  # the name to restore under: --name, else the original
+    organization_id: str
+    language: str  # the create's: fixed once the project exists
+    where: str  # the backup file, for messages
+    sections: tuple[FromBackup, ...] = ()
+
+    @property
+    def fields(self) -> Mapping[str, Any]:
+        return {k: v for s in self.sections for k, v in s.fields.items()}
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        return {k: v for s in self.sections for k, v in s.labels.items()}
+
+    def entry(self, project_id: int) -> DesiredProject:
+        """The backup as one config entry, its id pinned to the restored project."""
+        written = {k: v for s in self.sections for k, v in s.written.items()}
+        return DesiredProject(
+            name=self.name,
+            location=Location(self.where, 1, 1),
+            id=project_id,
+            written=written,
+            **self.fields,
+        )
+
+    def desired(self, project_id: int) -> DesiredState:
+        entry = self.entry(project_id)
+        return DesiredState(projects=(entry,), organization=self.organization_id)
+
+
+def check_backup(document: Mapping[str, Any], name: str | None, where: str) -> Wanted:
+    """Everything restore needs, validated; BackupError lists every problem at once."""
+    meta = document.get("project")
+    meta = meta if isinstance(meta, Mapping) else {}
+    problems: list[str] = []
+    project_id = meta.get("id")
+    if project_id is not None and (
+        isinstance(project_id, bool) or not isinstance(project_id, int) or project_id <= 0
+    ):
+        problems.append(f"project.id must be a positive integer, not {project_id!r}")
+        project_id = None
+    original = str(meta.get("name", ""))
+    target = name if name is not None else original
+    problem = name_problem(target)
+    if problem:
+        fix = "" if name is not None else "; restore it under another name with --name"
+        problems.append(f"{'--name' if name is not None else 'project.name'}: {problem}{fix}")
+    organization = str(meta.get("organization_id", ""))
+    if not re.fullmatch(r"[0-9A-Za-z_-]{1,64}", organization):
+        problems.append(f"project.organization_id {organization!r} is not an organization id")
+    language = str(meta.get("language", ""))
+    if language not in LANGUAGES:
+        problems.append(f"project.language must be one of {', '.join(LANGUAGES)}: {language!r}")
+    found = [f"{where}: {p}" for p in problems]
+    sections = tuple(a.from_backup(document.get(a.name), where) for a in registered())
+    found.extend(p for s in sections for p in s.problems)
+    if found:
+        raise BackupError("\n".join(found))
+    return Wanted(project_id, original, target, organization, language, where, sections)
+
+
+def bin_name_matches(binned: str, original: str) -> bool:
+    """`Recycle Bin/NAME`, or `Recycle Bin/NAME N` when the bin already held NAME."""
+    expected = RECYCLE_BIN + original
+    return binned == expected or re.fullmatch(re.escape(expected) + r" \d+", binned) is not None
