@@ -29,10 +29,10 @@ def validate(*args: str, env: dict[str, str | None] | None = None) -> Result:
     ("args", "summary"),
     [
         (["-f", "starter.yaml"], "1 file, 2 projects: valid"),
-        (["-f", "realistic.yaml"], "1 file, 12 projects: valid"),
+        (["-f", "realistic.yaml"], "1 file, 13 projects: valid"),
         (["-f", "split"], "3 files, 4 projects: valid"),
         (["-f", "split/desk-a.yaml"], "1 file, 2 projects: valid"),
-        (["-f", "starter.yaml", "-f", "realistic.yaml"], "2 files, 14 projects: valid"),
+        (["-f", "starter.yaml", "-f", "realistic.yaml"], "2 files, 15 projects: valid"),
     ],
     ids=["starter", "realistic", "split folder", "one split file", "two files"],
 )
