@@ -8,7 +8,12 @@ validator errors into messages that point at the offending YAML node.
 
 | module        | owns                                                           |
 | loading       | files and directories -> (name, bytes); the only I/O           |
-| yamlsource    | safe YAML loading with a location for every node               |
+| yamlsource    | safe YAML loading with a location for every node: the pipeline |
+| yamltext      | bytes -> UTF-8 text; the parser's errors in stable words       |
+| yamlcompose   | parser events -> data, located; duplicate keys, merge keys     |
+| yamlscalars   | scalars typed as the safe plain types; tags refused            |
+| yamllimits    | alias expansion and nesting depth capped                       |
+| located       | Document (data + locations), Path, the located issue           |
 | variables     | ${VAR}, ${VAR:-default}, $$                                    |
 | schema        | the JSON Schema and the fast yes/no check compiled from it     |
 | schemacheck   | validator errors -> located, human messages                    |

@@ -9,13 +9,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
+from qcsync.config.located import Document, Path, format_path
 from qcsync.config.names import (
     name_problem,
     node_ref_problem,
     pattern_problem,
     recycle_bin_problem,
 )
-from qcsync.config.yamlsource import Document, Path, format_path
 from qcsync.errors import ConfigIssue
 from qcsync.model import AUTO, LANGUAGES, DesiredProject, DesiredState, Language, Limits, Location
 

@@ -10,8 +10,8 @@ import difflib
 from collections.abc import Iterator, Sequence, Set
 from typing import TYPE_CHECKING, Any, Final, cast
 
+from qcsync.config.located import Document, Path, format_path
 from qcsync.config.schema import cached_schema, fast_checks, json_type, validator
-from qcsync.config.yamlsource import Document, Path, format_path
 from qcsync.errors import ConfigIssue
 
 if TYPE_CHECKING:

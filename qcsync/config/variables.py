@@ -14,7 +14,7 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any, Final
 
-from qcsync.config.yamlsource import Document, Path, format_path
+from qcsync.config.located import Document, Path, format_path
 from qcsync.errors import ConfigIssue
 
 _VARIABLE: Final = re.compile(r"\$(?:(\$)|\{([^}]*)(\})?)?")
