@@ -332,3 +332,28 @@ def test_a_hostile_section_is_one_escaped_line_naming_file_and_field(
     assert "\x1b" not in result.stderr
     assert "\x07" not in result.stderr
     assert emulator.writes() == []
+
+
+def test_a_resumed_restore_into_a_shared_project_takes_the_lock_before_its_files(
+    qcsync: Run, write_config: Callable[..., Path], emulator: Any, workdir: Path
+) -> None:
+    """Restore writes files through the files aspect, as apply does: a project with
+    collaborators gets the collaboration lock first (the service refuses a file write without
+    it), and the collaborator the backup lacks is removed once the files are written."""
+    _, backup = delete_by_prune(qcsync, write_config, emulator, workdir)
+    emulator.advance_clock(days=31)
+    theirs = emulator.add_project("Strategies/Old", language="C#", files={"main.py": "# t\n"})
+    emulator.store.add_collaborator(theirs, "mia-ai", live_control=False, write=True)
+    journal = backup.with_name(backup.name + ".restoring")
+    journal.write_text(json.dumps({"name": "Strategies/Old", "project_id": theirs}), "utf-8")
+    emulator.clear_log()
+    result = qcsync("restore", str(backup))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "backed up first to" in result.stderr
+    assert read_files(emulator, theirs) == FILES
+    assert [
+        c["publicId"] for c in emulator.project(theirs)["collaborators"] if not c["owner"]
+    ] == []
+    log = [r.endpoint for r in emulator.writes()]
+    first_file_write = min(i for i, e in enumerate(log) if e.startswith("files/"))
+    assert log.index("projects/collaboration/lock/acquire") < first_file_write
