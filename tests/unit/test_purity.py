@@ -46,6 +46,7 @@ PURE = {
     "qcsync.plan",
     "qcsync.plandoc",
     "qcsync.planner",
+    "qcsync.planorder",
     "qcsync.progress",
     "qcsync.readback",
     "qcsync.render",
