@@ -72,10 +72,6 @@ class ApplyReport:
         return count_projects(r.change for r in self.results if r.outcome is outcome)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def done_words(summary: Summary) -> str:
     """`2 created, 1 updated, 0 deleted`: the plan's `2 to create, 1 to update, 0 to delete`."""
     return f"{summary.create} created, {summary.update} updated, {summary.delete} deleted"

@@ -35,7 +35,6 @@ TIERS: dict[str, tuple[int, int]] = {
     "institution": (250, 256 * KB),
 }
 DEFAULT_PROFILE_IMAGE = "https://cdn.quantconnect.com/web/i/users/profile/default.jpg"
-USER_FIELDS = ("uid", "publicId", "name", "email", "bio", "profileImage")
 
 
 def check_tier(tier: Any) -> str:
