@@ -5,22 +5,32 @@ Before a cloud file is overwritten or deleted, its old content goes into the app
 `<id>-<name>.files.json`, rewritten atomically (and read back) with each file added, so it holds
 every file the apply had overwritten or deleted so far. If it can't be written, the file is not
 touched. Restoring puts each backed-up file back as it was (created if it is gone, updated if
-it differs), byte for byte; it never deletes a file. The backups hold only API answers.
+its text differs other than in line endings), byte for byte, through the files aspect as an
+apply writes: what it overwrites is backed up first, in a files backup of its own. It never
+deletes a file. The backups hold only API answers.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qcsync.backup import backup_filename, write_backup
+from qcsync.aspects.base import Execution, read_of
+from qcsync.aspects.files import FILES, FilesRead
+from qcsync.aspects.files import NAME as FILES_ASPECT
+from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_filename, backup_run_directory, write_backup
+from qcsync.codefolder import manages, sha256_text
 from qcsync.datafile import DataFileError, read_json
 from qcsync.errors import BackupError, QcsyncError
-from qcsync.model import LiveProject
+from qcsync.model import DesiredProject, DesiredState, LiveProject, LiveState, LocalFile, Location
+from qcsync.plan import Action, Change, what
+from qcsync.planner import plan
+from qcsync.state import read_live_state
 
 if TYPE_CHECKING:
     from qcsync.client import QCClient
@@ -38,6 +48,7 @@ class FileBackups:
         self._files: dict[int, dict[str, str]] = {}
         self._names: dict[int, str] = {}
         self._done: set[object] = set()
+        self.paths: dict[int, Path] = {}  # each project's files backup, once written
 
     def once(self, key: object, action: Callable[[], object]) -> None:
         """Run `action` the first time `key` is asked for in this apply (the collaboration lock
@@ -58,10 +69,12 @@ class FileBackups:
             stub = LiveProject(project_id, self._names[project_id], "", "", "", None)
             name = backup_filename(stub).removesuffix(".json") + ".files.json"
             try:
-                return write_backup(self.directory, name, document, read=_read_document)
+                path = write_backup(self.directory, name, document, read=_read_document)
             except BackupError as error:
                 del files[file_name]
                 raise BackupError(f"{error}; so {file_name} was not overwritten") from None
+            self.paths[project_id] = path
+            return path
 
 
 def _read_document(path: Path) -> object:
@@ -117,6 +130,8 @@ def read_files_backup(path: Path) -> FilesBackup:
             raise bad
         if not file_name or file_name.startswith("/") or ".." in file_name.split("/"):
             raise BackupError(f"{path}: file name {file_name!r} is not a project file name")
+        if not manages(file_name, ()):  # an apply backs up only files qcsync manages
+            raise BackupError(f"{path}: file {file_name!r} is not a file qcsync manages")
         seen.add(file_name)
         pairs.append((file_name, content))
     return FilesBackup(pid, name, tuple(pairs))
@@ -127,39 +142,119 @@ class FilesRestored:
     project: LiveProject
     restored: tuple[str, ...]  # files created or updated
     unchanged: int
+    backup: Path | None = None  # where what the restore overwrote was saved first, if anything
 
 
-def restore_files(client: QCClient, backup: FilesBackup) -> FilesRestored:
-    """Put the backed-up files of a project that still exists back as they were.
+def restore_files(
+    client: QCClient,
+    backup: FilesBackup,
+    where: str,
+    *,
+    backup_root: Path = DEFAULT_BACKUP_ROOT,
+) -> FilesRestored:
+    """Put the backed-up files of a project that still exists back as they were, as an apply
+    would: the project's own files with the backup's laid over them are the desired files, the
+    files aspect's diff gives the creates and updates (equal but for line endings is equal, as
+    in a plan), its `execute` makes them (the collaboration lock first in a shared project; the
+    content it overwrites saved first in a files backup of its own, so the newer text is not
+    lost), and a re-plan must find nothing left. It never deletes a file.
 
     The project is found by its id and must be outside the Recycle Bin (a deleted project
     comes back with its own backup first, which holds all its files).
     """
     project = next((p for p in client.list_projects() if p.id == backup.project_id), None)
     if project is None or project.binned:
-        where = "is in the Recycle Bin" if project is not None else "no longer exists"
+        gone = "is in the Recycle Bin" if project is not None else "no longer exists"
         raise QcsyncError(
-            f"project {backup.project_id} ({backup.name}) {where}: restore the project from "
+            f"project {backup.project_id} ({backup.name}) {gone}: restore the project from "
             "its project backup (or the Recycle Bin) first, then this files backup"
         )
-    if project.shared:
-        client.acquire_lock(project.id)
-    present = {f.name: f.content for f in client.read_files(project.id) if not f.is_library}
-    restored: list[str] = []
-    for file_name, content in backup.files:
-        now = present.get(file_name)
-        if now == content:
-            continue
-        if now is None:
-            client.create_file(project.id, file_name, content)
-        elif content:
-            client.update_file(project.id, file_name, content)
-        else:
-            # The API refuses `content: ""`: an emptied file is created again without content.
-            client.delete_file(project.id, file_name)
-            client.create_file(project.id, file_name, "")
-        restored.append(file_name)
-    return FilesRestored(project, tuple(restored), len(backup.files) - len(restored))
+    entry = DesiredProject(
+        project.name,
+        Location(where, 1, 1),
+        id=project.id,
+        written={FILES_ASPECT: where},  # the backup stands where a config's folder would
+        code=tuple(LocalFile(n, c, sha256_text(c)) for n, c in backup.files),
+    )
+    desired = DesiredState((entry,), organization=project.organization_id)
+    live = read_live_state(client, desired, organization=project.organization_id)
+    entry = dataclasses.replace(entry, code=laid_over(entry.code or (), project, live))
+    desired = dataclasses.replace(desired, projects=(entry,))
+    changes = plan(desired, live).changes
+    if any(c.aspect != FILES_ASPECT or c.action is Action.DELETE for c in changes):
+        raise QcsyncError(f"restoring {where} would do more than put files back; not restored")
+    saves = FileBackups(_fresh_directory(backup_root))
+    run = Execution(
+        client,
+        project.organization_id,
+        take_backup=_never_deleted,
+        file_backups=saves,
+        changes=changes,
+    )
+    done: list[str] = []
+    for change in changes:
+        try:
+            FILES.execute(run, change)
+        except QcsyncError as error:
+            raise QcsyncError(_stopped(change, error, done, saves)) from None
+        done.append(change.key or "")
+    left = plan(desired, read_live_state(client, desired, organization=project.organization_id))
+    if left.changes:
+        pending = ", ".join(f"{what(c)} {c.key}" for c in left.changes)
+        raise QcsyncError(f"the files do not match the backup after the restore: {pending}")
+    return FilesRestored(
+        project, tuple(done), len(backup.files) - len(done), saves.paths.get(project.id)
+    )
+
+
+def laid_over(
+    backed_up: Sequence[LocalFile], project: LiveProject, live: LiveState
+) -> tuple[LocalFile, ...]:
+    """The project's own files (as read; library files are another project's) with the
+    backed-up ones in place of theirs. A backed-up name the project holds as a linked library's
+    file is refused: writing it would fork the library."""
+    read = read_of(live, FILES_ASPECT, FilesRead)
+    cloud = () if read is None else read.cloud.get(project.id)
+    if cloud is None:
+        why = "" if read is None else read.unreadable.get(project.id, "")
+        raise QcsyncError(f"the files of project {project.id} could not be read: {why}")
+    names = {f.name for f in backed_up}
+    library = sorted(f.name for f in cloud if f.is_library and f.name in names)
+    if library:
+        raise QcsyncError(
+            f"{', '.join(library)}: a linked library's file in project {project.id} now; "
+            "nothing was restored"
+        )
+    kept = [
+        LocalFile(f.name, f.content, sha256_text(f.content))
+        for f in cloud
+        if not f.is_library and f.name not in names and manages(f.name, ())
+    ]
+    return (*kept, *backed_up)
+
+
+def _stopped(change: Change, error: QcsyncError, done: Sequence[str], saves: FileBackups) -> str:
+    restored = f"; restored before it: {', '.join(done)}" if done else "; nothing was restored"
+    saved = saves.paths.get(change.project_id or 0)
+    kept = f"; what it overwrote is backed up in {saved}" if saved else ""
+    return (
+        f"restoring {change.key} stopped the restore: {error}{restored}{kept}; running the "
+        "same restore again restores what is left"
+    )
+
+
+def _fresh_directory(root: Path) -> Path:
+    """A run folder no backup is in yet: the backup being restored may sit in this second's
+    (an apply just before), and the same project's files backup there would be replaced."""
+    first = backup_run_directory(root, datetime.now(UTC))
+    found, n = first, 1
+    while found.exists():
+        found, n = first.with_name(f"{first.name}-{n}"), n + 1
+    return found
+
+
+def _never_deleted(project: LiveProject) -> Path:
+    raise QcsyncError("a files restore deletes no project")  # its plan has no prune
 
 
 class BackedUpWhole(FileBackups):

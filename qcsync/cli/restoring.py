@@ -109,7 +109,7 @@ def _restore_files(ctx: click.Context, path: Path, name: str | None) -> None:
     def operation() -> FilesRestored:
         backup = read_files_backup(path)
         with connect(options) as client:
-            return restore_files(client, backup)
+            return restore_files(client, backup, str(path))
 
     result = run(ctx, operation)
     project = result.project
@@ -121,3 +121,5 @@ def _restore_files(ctx: click.Context, path: Path, name: str | None) -> None:
     )
     for file_name in result.restored:
         say(f"  {file_name}")
+    if result.backup is not None:
+        say(f"What it overwrote is backed up in {result.backup}.")

@@ -437,8 +437,28 @@ def test_overwritten_and_deleted_files_are_backed_up_and_restored_byte_for_byte(
     assert "2 file(s) overwritten or deleted by an apply" in listed.stdout
     restored = qcsync("restore", str(backups[0]))
     assert restored.exit_code == 0, restored.stdout + restored.stderr
-    assert "2 files" in restored.stdout
+    # It overwrote the apply's main.py, so that text is backed up first (a new run folder: the
+    # apply's backup, maybe of this same second, is left as it was) and named.
+    saved = next(
+        p for p in (workdir / ".qcsync" / "backups").glob("*/*.files.json") if p != backups[0]
+    )
+    assert restored.stdout.splitlines() == [
+        f"Restored 2 files of Code/Alpha (project {existing}) from the backup.",
+        "  lib/gone.py",
+        "  main.py",
+        f"What it overwrote is backed up in {saved.relative_to(workdir)}.",
+    ]
+    assert json.loads(backups[0].read_text()) == document
+    assert [(f["name"], f["content"]) for f in json.loads(saved.read_text())["files"]] == [
+        ("main.py", "print('new')\n")
+    ]
     assert cloud_files(emulator, existing) == before
+    again = qcsync("restore", str(backups[0]))
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout == (
+        f"Restored 0 files of Code/Alpha (project {existing}) from the backup; "
+        "2 already as backed up.\n"
+    )
 
 
 # --- import --files ---------------------------------------------------------------------------
