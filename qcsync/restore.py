@@ -10,8 +10,10 @@ Two ways (DESIGN.md §3, qc-api.md §4.4):
 Restore keeps identity, as the planner does: it renames the project back, or creates the empty
 project under its journal. The content then comes back through the aspects, as an apply's
 does: the backup becomes one config entry (each aspect's `from_backup`, restorecheck.py), its id
-pinned to the restored project; the live state is read for it, planned with each aspect's diff,
-executed through each aspect's `execute` and re-planned, which must find nothing left to do.
+pinned to the restored project; the live state is read for it, each aspect leaves out what the
+organization no longer has (`available`: a warning each, in the result), and the entry is
+planned with each aspect's diff, executed through each aspect's `execute` and re-planned, which
+must find nothing left to do.
 
 The whole backup (and `--name`, by the config's name rules) is checked before the first write.
 A recreate records its progress in a journal beside the backup (`BACKUP.restoring`) before it
@@ -36,10 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from qcsync.aspects import aspect_of
-from qcsync.aspects.base import Execution, read_of
-from qcsync.aspects.libraries import NAME as LIBRARIES
-from qcsync.aspects.nodes import NAME as NODES
-from qcsync.aspects.nodes import NodesRead
+from qcsync.aspects.base import Execution
 from qcsync.aspects.project import name_holder
 from qcsync.aspects.projectcreate import remove_copy
 from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
@@ -48,7 +47,6 @@ from qcsync.errors import AmbiguousWriteError, ExitCode, QcsyncError
 from qcsync.filebackup import BackedUpWhole
 from qcsync.model import (
     RECYCLE_BIN,
-    DesiredProject,
     DesiredState,
     LiveProject,
     LiveState,
@@ -97,11 +95,11 @@ class RestoreResult:
     project: LiveProject
     how: How
     files: int = 0
-    nodes_restored: tuple[str, ...] = ()
-    nodes_missing: tuple[str, ...] = ()  # labels of backed-up nodes the organization lacks
     resumed: bool = False  # a recreate that an earlier run had left part-way
     notes: tuple[str, ...] = ()  # what else the restore did: a resent create, a removed copy
-    libraries_missing: tuple[int, ...] = ()  # backed-up library ids the organization lacks
+    # What the aspects left out, one line each: a backed-up node or library the organization
+    # no longer has (each aspect's `available`).
+    warnings: tuple[str, ...] = ()
 
 
 # --- restoring -----------------------------------------------------------------------------------
@@ -247,8 +245,8 @@ def _finish(
     step = "reading it"
     try:
         desired, live = _read(client, wanted, project.id)
-        entry, kept = _available(desired.projects[0], wanted, live)
-        desired = dataclasses.replace(desired, projects=(entry,))
+        wanted = wanted.available(live)
+        desired = dataclasses.replace(desired, projects=(wanted.entry(project.id),))
         planned = plan(desired, live)
         if resumed:
             step = "backing up what it would overwrite"
@@ -288,16 +286,8 @@ def _finish(
         ) from None
     # Kept, marked done, so that running the same restore again says so instead of refusing.
     write_journal(journal, {"name": wanted.name, "project_id": project.id, "done": True})
-    return RestoreResult(
-        final,
-        How.RECREATED,
-        len(entry.code or ()),
-        kept.nodes,
-        kept.nodes_missing,
-        resumed,
-        notes,
-        kept.libraries_missing,
-    )
+    files = len(desired.projects[0].code or ())
+    return RestoreResult(final, How.RECREATED, files, resumed, notes, wanted.warnings)
 
 
 def _read(client: QCClient, wanted: Wanted, project_id: int) -> tuple[DesiredState, LiveState]:
@@ -310,36 +300,6 @@ def _project(live: LiveState, project_id: int) -> LiveProject:
     if found is None or found.binned:
         raise QcsyncError(f"project {project_id} is gone or in the Recycle Bin")
     return found
-
-
-@dataclass(frozen=True)
-class _Kept:
-    nodes: tuple[str, ...] = ()
-    nodes_missing: tuple[str, ...] = ()
-    libraries_missing: tuple[int, ...] = ()
-
-
-def _available(
-    entry: DesiredProject, wanted: Wanted, live: LiveState
-) -> tuple[DesiredProject, _Kept]:
-    """The entry without the backed-up nodes and library projects the organization no longer
-    has (as read: the node catalogue, the organization's projects), and which those were."""
-    nodes = entry.nodes or ()
-    read = read_of(live, NODES, NodesRead)
-    catalog = {n.id for n in read.catalog} if read is not None else set(nodes)
-    present = tuple(i for i in nodes if i in catalog)
-    missing = tuple(wanted.labels.get(i, i) for i in nodes if i not in catalog)
-    links = entry.written.get(LIBRARIES)
-    projects = {p.id for p in live.projects if not p.binned}
-    libraries = [i for i in links if i in projects] if isinstance(links, list) else None
-    gone = tuple(i for i in links if i not in projects) if isinstance(links, list) else ()
-    written = dict(entry.written)
-    if libraries is not None:
-        written[LIBRARIES] = libraries
-    kept = dataclasses.replace(
-        entry, nodes=present if entry.nodes is not None else None, written=written
-    )
-    return kept, _Kept(present, missing, gone)
 
 
 def _never_deleted(project: LiveProject) -> Path:

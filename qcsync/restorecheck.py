@@ -4,23 +4,32 @@ Restore keeps identity, as the planner does: which project the backup is (`proje
 which organization, under which name (`--name`, else the backup's, by the config's name rules)
 and, for a create, in which language.
 Everything else is the aspects': each checks its own section (`from_backup`) and turns it into
-the entry fields that ask for it back. Every problem of every section is listed at once, each
+the entry fields that ask for it back, and later leaves out what the organization no longer
+has (`available`, with a warning for each). Every problem of every section is listed at once, each
 naming the backup file and the field; nothing in a backup decides on its own what may be
 touched (restore.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from qcsync.aspects import registered
+from qcsync.aspects import aspect_named, registered
 from qcsync.aspects.base import FromBackup
 from qcsync.config import name_problem
 from qcsync.errors import BackupError
-from qcsync.model import LANGUAGES, RECYCLE_BIN, DesiredProject, DesiredState, Location
+from qcsync.model import (
+    LANGUAGES,
+    RECYCLE_BIN,
+    DesiredProject,
+    DesiredState,
+    LiveState,
+    Location,
+)
 
 
 @dataclass(frozen=True)
@@ -33,19 +42,29 @@ class Wanted:
     organization_id: str
     language: str  # the create's: fixed once the project exists
     where: str  # the backup file, for messages
-    sections: tuple[FromBackup, ...] = ()
+    sections: tuple[tuple[str, FromBackup], ...] = ()  # by aspect name, in registry order
 
     @property
     def fields(self) -> Mapping[str, Any]:
-        return {k: v for s in self.sections for k, v in s.fields.items()}
+        return {k: v for _, s in self.sections for k, v in s.fields.items()}
 
     @property
-    def labels(self) -> Mapping[str, str]:
-        return {k: v for s in self.sections for k, v in s.labels.items()}
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(w for _, s in self.sections for w in s.warnings)
+
+    def available(self, live: LiveState) -> Wanted:
+        """Each aspect's section without what the organization no longer has (`available`),
+        with the warnings for what it left out."""
+        sections = tuple(
+            (name, aspect.available(section, live) if aspect is not None else section)
+            for name, section in self.sections
+            for aspect in (aspect_named(name),)
+        )
+        return dataclasses.replace(self, sections=sections)
 
     def entry(self, project_id: int) -> DesiredProject:
         """The backup as one config entry, its id pinned to the restored project."""
-        written = {k: v for s in self.sections for k, v in s.written.items()}
+        written = {k: v for _, s in self.sections for k, v in s.written.items()}
         return DesiredProject(
             name=self.name,
             location=Location(self.where, 1, 1),
@@ -83,8 +102,8 @@ def check_backup(document: Mapping[str, Any], name: str | None, where: str) -> W
     if language not in LANGUAGES:
         problems.append(f"project.language must be one of {', '.join(LANGUAGES)}: {language!r}")
     found = [f"{where}: {p}" for p in problems]
-    sections = tuple(a.from_backup(document.get(a.name), where) for a in registered())
-    found.extend(p for s in sections for p in s.problems)
+    sections = tuple((a.name, a.from_backup(document.get(a.name), where)) for a in registered())
+    found.extend(p for _, s in sections for p in s.problems)
     if found:
         raise BackupError("\n".join(found))
     return Wanted(project_id, original, target, organization, language, where, sections)

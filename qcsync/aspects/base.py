@@ -16,14 +16,16 @@ node selection; later files, parameters, libraries, collaborators) from end to e
 | import          | `export`      | importer (the entry fields that describe a project)     |
 | backup          | `backed_up`   | backup (its section of a project's backup document)     |
 | restore         | `from_backup` | restore (its section checked, as entry fields)          |
+| restore         | `available`   | restore (what the organization still has; its warnings) |
 
 The planner keeps what is about projects as wholes (identity, ownership, prune, targets, order)
 and asks each aspect for its changes; nothing outside an aspect's module knows its values. Every
 method but `read` and `execute` is pure; those two do their I/O only through the client and the
 `map` function they are given, so no aspect module imports anything that does I/O. A backup is
 each aspect's `read` of one project, then its `backed_up`; a restore is each aspect's
-`from_backup`, then a plan of those entry fields against the restored project, executed and
-re-planned like an apply (restore.py).
+`from_backup`, then its `available` against the organization as read (a backed-up node or
+library the organization no longer has is left out, with a warning), then a plan of those entry
+fields against the restored project, executed and re-planned like an apply (restore.py).
 
 `ASPECTS` is looked up at call time (`registered()`), so a test can register another aspect.
 """
@@ -185,12 +187,14 @@ class FromBackup:
     and the field): the entry that asks for it back on a restored project, as DesiredProject
     fields (`description`, `nodes`, `code`, ...) and keys of the entry as written
     (`parameters: {...}`). `labels`: how a notice names a value restore may have to leave out
-    (a backed-up node the organization no longer has)."""
+    (a backed-up node the organization no longer has). `warnings`: what `available` left out,
+    one line each, as the restore prints them after "Warning: "."""
 
     fields: Mapping[str, Any] = field(default_factory=dict)
     written: Mapping[str, Any] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
 
 class BadValue(Exception):
@@ -274,6 +278,12 @@ class Aspect(Protocol):
     def from_backup(self, section: Section, where: str) -> FromBackup:
         """Its section of a backup read from `where` (None: absent, as in a backup made before
         the aspect existed), checked without trusting it, as the entry fields that restore it."""
+        ...
+
+    def available(self, restored: FromBackup, live: LiveState) -> FromBackup:
+        """Its checked section without what the organization no longer has (as `live`, read
+        for the restored project, shows it), with a warning for each value left out; most
+        aspects return it as it is. Called before any write of the project's content. Pure."""
         ...
 
 

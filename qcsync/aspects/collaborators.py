@@ -236,6 +236,9 @@ class CollaboratorsAspect(InProjectsRead):
             if not c.owner
         ]
 
+    def available(self, restored: FromBackup, live: LiveState) -> FromBackup:
+        return restored  # a collaborator is a user, checked by the plan's diff
+
     def from_backup(self, section: Section, where: str) -> FromBackup:
         if section is None:
             return FromBackup()  # a backup made before collaborators were kept: left alone

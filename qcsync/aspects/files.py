@@ -249,6 +249,9 @@ class FilesAspect:
             if not f.is_library
         ]
 
+    def available(self, restored: FromBackup, live: LiveState) -> FromBackup:
+        return restored  # a file's text names nothing else in the organization
+
     def from_backup(self, section: Section, where: str) -> FromBackup:
         if not isinstance(section, list):
             return FromBackup(problems=(f"{where}: files: expected a list of files",))

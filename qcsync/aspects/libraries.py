@@ -16,6 +16,7 @@ error); `before` its id for a link to remove.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, assert_never
@@ -260,6 +261,31 @@ class LibrariesAspect(InProjectsRead):
 
     def backed_up(self, project: LiveProject, live: LiveState) -> Section:
         return list(linked(project))
+
+    def available(self, restored: FromBackup, live: LiveState) -> FromBackup:
+        """The backed-up links to library projects the organization still has under
+        `Library/` (outside the Recycle Bin). A project gone, or no longer a library (renamed
+        out of `Library/`, which the plan refuses to link), is left out and warned about, so
+        the restore finishes instead of stopping at a plan error after its create."""
+        links = restored.written.get(NAME)
+        if not isinstance(links, list):
+            return restored
+        projects = {p.id: p for p in live.projects if not p.binned}
+        kept: list[int] = []
+        warnings: list[str] = []
+        for library in links:
+            project = projects.get(library)
+            if project is None:
+                warnings.append(f"library project {library} no longer exists; not linked.")
+            elif not project.name.startswith(LIBRARY_FOLDER):
+                warnings.append(
+                    f"library project {library} is now {project.name!r}, not under "
+                    f"{LIBRARY_FOLDER}; not linked."
+                )
+            else:
+                kept.append(library)
+        written = {**restored.written, NAME: kept}
+        return dataclasses.replace(restored, written=written, warnings=tuple(warnings))
 
     def from_backup(self, section: Section, where: str) -> FromBackup:
         if section is None:

@@ -13,6 +13,7 @@ is a `create` (before: null) that runs right after the project's own create.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -308,6 +309,24 @@ class NodesAspect:
                 for n in sorted(active, key=lambda n: n.id)
             ],
         }
+
+    def available(self, restored: FromBackup, live: LiveState) -> FromBackup:
+        """The backed-up nodes the organization's catalogue still has (all of them when it was
+        not read); each other one is named by its backed-up label."""
+        nodes = restored.fields.get("nodes")
+        read = read_of(live, NAME, NodesRead)
+        if not nodes or read is None:
+            return restored
+        catalog = {n.id for n in read.catalog}
+        missing = [i for i in nodes if i not in catalog]
+        kept = tuple(i for i in nodes if i in catalog)  # none left: `auto`, as before
+        return dataclasses.replace(
+            restored,
+            fields={**restored.fields, "nodes": kept},
+            warnings=tuple(
+                f"node {restored.labels.get(i, i)} no longer exists; not selected." for i in missing
+            ),
+        )
 
     def from_backup(self, section: Section, where: str) -> FromBackup:
         shape = f"{where}: nodes: expected an object of auto (true or false) and active nodes"

@@ -167,6 +167,9 @@ class ParametersAspect(InProjectsRead):
     def backed_up(self, project: LiveProject, live: LiveState) -> Section:
         return [{"key": p.key, "value": p.value} for p in project.parameters]
 
+    def available(self, restored: FromBackup, live: LiveState) -> FromBackup:
+        return restored  # a parameter names nothing else in the organization
+
     def from_backup(self, section: Section, where: str) -> FromBackup:
         if section is None:
             return FromBackup()  # a backup made before parameters were kept: left alone

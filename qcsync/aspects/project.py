@@ -271,6 +271,9 @@ class ProjectAspect:
             "modified": modified,
         }
 
+    def available(self, restored: FromBackup, live: LiveState) -> FromBackup:
+        return restored  # its name, description and language name nothing else
+
     def from_backup(self, section: Section, where: str) -> FromBackup:
         # The language is the create's (restore's, with the name: restorecheck.py); once the
         # project exists it is fixed, so the restored entry leaves it unmanaged.

@@ -71,10 +71,8 @@ def restore(ctx: click.Context, backup_file: str | None, name: str | None, list_
     result = run(ctx, operation)
     for note in result.notes:
         say(f"Note: {note}", err=True)
-    for missing in result.nodes_missing:
-        say(f"Warning: node {missing} no longer exists; not selected.", err=True)
-    for library in result.libraries_missing:
-        say(f"Warning: library project {library} no longer exists; not linked.", err=True)
+    for warning in result.warnings:
+        say(f"Warning: {warning}", err=True)
     project = result.project
     match result.how:
         case How.RECYCLE_BIN:

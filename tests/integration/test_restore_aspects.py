@@ -89,7 +89,8 @@ def test_a_purged_project_comes_back_whole_and_replans_to_nothing(
 
     result = restore(client, path, document)
     assert result.how is How.RECREATED
-    assert (result.files, result.nodes_restored, result.nodes_missing) == (3, (node,), ())
+    assert (result.files, result.warnings) == (3, ())
+    assert client.read_project_nodes(result.project.id).selection.active == {node}
     again = project_named(client, "S/Full")
     assert again.id == result.project.id != project.id
     assert content(client, again) == before
@@ -115,10 +116,43 @@ def test_nodes_and_libraries_the_organization_no_longer_has_are_left_out_and_nam
     client.delete_project(project.id)
     emulator.advance_clock(days=31)
     result = restore(client, tmp_path / "b.json", document)
-    assert result.nodes_missing == ("Old (B2-8) gone-node",)
-    assert result.libraries_missing == (99_999_998,)
+    assert result.warnings == (
+        "node Old (B2-8) gone-node no longer exists; not selected.",
+        "library project 99999998 no longer exists; not linked.",
+    )
     again = project_named(client, "S/Full")
     assert [link.project_id for link in again.libraries] == [library]
+
+
+def test_a_library_no_longer_under_library_is_warned_about_and_not_linked(
+    emulator: Emulator, client: QCClient, tmp_path: Path
+) -> None:
+    """It used to stop the restore with a plan error after the create; now it is left out
+    like a library that is gone, before any write of the project's content."""
+    project, library, _ = full_project(emulator, client)
+    moved = emulator.add_project("Library/Moved")
+    client.link_library(project.id, moved)
+    project = project_named(client, "S/Full")
+    document = read_backup(take_backup(client, project, tmp_path, NOW))
+    assert document["libraries"] == [library, moved]
+    client.delete_project(project.id)
+    emulator.advance_clock(days=31)
+    client.update_project(moved, name="Research/Moved")
+    emulator.clear_log()
+    result = restore(client, tmp_path / "b.json", document)
+    assert result.how is How.RECREATED
+    assert result.warnings == (
+        f"library project {moved} is now 'Research/Moved', not under Library/; not linked.",
+    )
+    again = project_named(client, "S/Full")
+    assert [link.project_id for link in again.libraries] == [library]
+    linked = [r.params.get("libraryId") for r in emulator.writes() if "library" in r.endpoint]
+    assert moved not in linked
+    # The convergence check: the backup as each aspect can still have it, against the project.
+    wanted = check_backup(document, None, "b.json")
+    desired = wanted.desired(again.id)
+    live = read_live_state(client, desired)
+    assert plan(wanted.available(live).desired(again.id), live).changes == ()
 
 
 @pytest.mark.parametrize(

@@ -237,3 +237,61 @@ def test_every_problem_of_every_section_is_listed_at_once() -> None:
         "parameters[0]",
         "collaborators",
     ]
+
+
+# --- available: what the organization no longer has is left out, one warning each -------------
+
+LIBRARY = LiveProject(7, "Library/Kept", "org", "Py", "", None)
+RENAMED = LiveProject(8, "Research/Moved", "org", "Py", "", None)
+BINNED = LiveProject(9, "Recycle Bin/Library/Old", "org", "Py", "", None)
+CATALOG = LiveState("org", (LIBRARY, RENAMED, BINNED), {"nodes": NodesRead(catalog=(NODE,))})
+LABELS = {"N1": "Fast (B4-12) N1", "N9": "Old (B2-8) N9"}
+
+AVAILABLE = [
+    ("project", FromBackup({"description": "d"}), FromBackup({"description": "d"})),
+    ("nodes", FromBackup({"nodes": ()}), FromBackup({"nodes": ()})),
+    ("nodes", FromBackup({"nodes": ("N1",)}, labels=LABELS), None),
+    (
+        "nodes",
+        FromBackup({"nodes": ("N1", "N9")}, labels=LABELS),
+        FromBackup(
+            {"nodes": ("N1",)},
+            labels=LABELS,
+            warnings=("node Old (B2-8) N9 no longer exists; not selected.",),
+        ),
+    ),
+    (
+        "nodes",  # none left: `auto`
+        FromBackup({"nodes": ("N9",)}),
+        FromBackup({"nodes": ()}, warnings=("node N9 no longer exists; not selected.",)),
+    ),
+    ("libraries", FromBackup(), FromBackup()),
+    ("libraries", FromBackup(written={"libraries": [7]}), None),
+    (
+        "libraries",
+        FromBackup(written={"libraries": [8, 7, 9, 99]}),
+        FromBackup(
+            written={"libraries": [7]},
+            warnings=(
+                "library project 8 is now 'Research/Moved', not under Library/; not linked.",
+                "library project 9 no longer exists; not linked.",
+                "library project 99 no longer exists; not linked.",
+            ),
+        ),
+    ),
+    ("files", FromBackup({"code": ()}, {"files": WHERE}), None),
+    ("parameters", FromBackup(written={"parameters": {"a": 1}}), None),
+    ("collaborators", FromBackup(written={"collaborators": []}), None),
+]
+
+
+@pytest.mark.parametrize(("name", "restored", "expected"), AVAILABLE)
+def test_available_leaves_out_what_the_organization_no_longer_has(
+    name: str, restored: FromBackup, expected: FromBackup | None
+) -> None:
+    assert aspect(name).available(restored, CATALOG) == (expected or restored)
+
+
+def test_a_section_is_kept_whole_when_its_catalogue_was_not_read() -> None:
+    restored = FromBackup({"nodes": ("N9",)})
+    assert aspect("nodes").available(restored, LiveState("org", ())) == restored
