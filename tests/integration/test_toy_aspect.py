@@ -1,7 +1,8 @@
 """A toy aspect, registered by this test only, goes through every stage with no change outside
 its own class: the planner, the three renderings, the plan document, the applier, the saved-plan
 comparison (the stale check), the convergence checks (re-plan and verify_applied), import, and
-a backup and its restore (the toy's own section, checked by the toy).
+a backup and its restore (the toy's own section, checked by the toy and narrowed by its
+`available` to what the organization still has, whose warning the restore carries).
 
 The toy manages one file of a project, `toy.txt`, from an entry key `toy:` (read from the entry
 as written: the config schema does not know it, so the test builds its DesiredState directly).
@@ -48,6 +49,7 @@ from qcsync.planfile import plan_differences
 from qcsync.planner import plan
 from qcsync.render import render_json, render_markdown, render_text
 from qcsync.restore import How, restore
+from qcsync.restorecheck import check_backup
 from qcsync.safety import safety_violations
 from qcsync.state import read_everything, read_live_state
 
@@ -151,7 +153,13 @@ class ToyAspect:
         return None if read is None else read.contents.get(project.id)
 
     def available(self, restored: FromBackup, live: LiveState) -> FromBackup:
-        return restored  # a toy text names nothing else in the organization
+        # A toy text `needs NAME` names another project; left out when it is gone, like a
+        # library link.
+        text = str(restored.written.get("toy", ""))
+        needed = text.removeprefix("needs ")
+        if text == needed or any(p.name == needed and not p.binned for p in live.projects):
+            return restored
+        return FromBackup(warnings=(f"toy needs {needed}, which no longer exists; not restored.",))
 
     def from_backup(self, section: Section, where: str) -> FromBackup:
         if section is None:
@@ -274,3 +282,12 @@ def test_a_toy_aspect_goes_through_every_stage_without_a_change_outside_it(
     assert restored.how is How.RECREATED
     assert restored.warnings == ()
     assert toy_content(client, "S/Old") == "drifted"
+    # What the organization no longer has, the toy leaves out (`available`), and the restore
+    # says so with the toy's own words.
+    needy = {**document, "toy": "needs Gone/Lib"}
+    elsewhere = restore(client, tmp_path / "needs.json", needy, name="S/Needs")
+    assert elsewhere.warnings == ("toy needs Gone/Lib, which no longer exists; not restored.",)
+    assert toy_content(client, "S/Needs") is None
+    wanted = check_backup(needy, "S/Needs", "needs.json")
+    live = read_live_state(client, wanted.desired(elsewhere.project.id))
+    assert plan(wanted.available(live).desired(elsewhere.project.id), live).changes == ()
