@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from qcsync.aspects import aspect_named, aspect_of
+from qcsync.aspects import aspect_named, aspect_of, creates_needed
 from qcsync.aspects.base import Aspect, Execution, UnknownOutcome
 from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
 from qcsync.client import QCClient
@@ -28,7 +28,7 @@ from qcsync.errors import QcsyncError
 from qcsync.filebackup import FileBackups
 from qcsync.interrupt import Interrupt
 from qcsync.model import DesiredProject, LiveProject, LiveState, ProjectNodes
-from qcsync.plan import PROJECT, Action, Change, Plan, creates_needed, stages, what
+from qcsync.plan import PROJECT, Action, Change, Plan, stages, what
 from qcsync.report import FIND_OUT, ApplyReport, ChangeResult, Outcome
 from qcsync.state import read_aspects
 

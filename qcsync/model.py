@@ -27,6 +27,9 @@ MODIFIED_FORMAT = "%Y-%m-%d %H:%M:%S"  # the service's own format, so fingerprin
 RECYCLE_BIN = "Recycle Bin/"
 RECYCLE_BIN_DAYS = 30
 
+# Library projects live in this folder; a project links only those (qc-api.md §4.10).
+LIBRARY_FOLDER = "Library/"
+
 
 def in_recycle_bin(name: str) -> bool:
     """Compared without case, like every name check qcsync makes before writing."""

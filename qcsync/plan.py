@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias, assert_never
 
-from qcsync.model import Limits, Node
+from qcsync.model import LIBRARY_FOLDER, Limits, Node
 
 # The values a change carries, as they appear in the JSON plan: each aspect says which it uses.
 JsonValue: TypeAlias = (
@@ -196,12 +196,6 @@ def group_of(change: Change) -> int:
             assert_never(unreachable)
 
 
-LIBRARY_FOLDER = "Library/"
-# The aspect whose changes can name a project this plan creates: a link to a new library carries
-# the library's name as its `after` (aspects/libraries.py), since its id is learnt at its create.
-LIBRARIES = "libraries"
-
-
 def is_library_create(change: Change) -> bool:
     """A create of a library project: its stage runs before the other creates, so that a new
     project linking a new library (the link runs with the project's create) finds it made."""
@@ -212,28 +206,8 @@ def is_library_create(change: Change) -> bool:
     )
 
 
-def new_library_of(change: Change) -> str | None:
-    """The library a link names by name because this plan creates it; None for other changes."""
-    linked = change.aspect == LIBRARIES and change.action is Action.CREATE
-    return change.after if linked and isinstance(change.after, str) else None
-
-
-def creates_needed(changes: Iterable[Change]) -> dict[str, frozenset[str]]:
-    """For each project this plan creates whose new content links a library this plan creates
-    too, those libraries: its create (with which its links run) must wait for theirs."""
-    changes = list(changes)
-    created = {c.name for c in changes if c.aspect == PROJECT and c.action is Action.CREATE}
-    needs: dict[str, set[str]] = {}
-    for change in changes:
-        library = new_library_of(change)
-        new_content = change.project_id is None and change.name in created
-        if new_content and library is not None and library in created:
-            needs.setdefault(change.name, set()).add(library)
-    return {name: frozenset(libraries) for name, libraries in needs.items()}
-
-
 def stages(
-    changes: Sequence[Change], needs: Mapping[str, Collection[str]] | None = None
+    changes: Sequence[Change], needs: Mapping[str, Collection[str]]
 ) -> tuple[tuple[Change, ...], ...]:
     """The changes, already in plan order, cut into stages whose members may run concurrently.
 
@@ -241,10 +215,8 @@ def stages(
     chain of renames takes one stage per link; the planner has ordered chains already. Creates
     of library projects (the planner puts them first) are a stage of their own, and a create
     that `needs` a project created in the same stage (a new library linking a new library;
-    creates_needed, the default) starts the next one: the planner has put it after them.
+    aspects.creates_needed) starts the next one: the planner has put it after them.
     """
-    if needs is None:
-        needs = creates_needed(changes)
     result: list[list[Change]] = []
     current_group = -1
     freed_in_stage: set[str] = set()

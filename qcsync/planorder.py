@@ -3,8 +3,9 @@ create needs is free by the time it runs. Pure, like the planner it serves.
 
 Renames first, in dependency order (one that takes a name another frees runs after it; a cycle
 is a problem); then creates, library projects first and a new library linking a new library
-after it (plan.creates_needed; a cycle is a problem naming the entries); then the other changes
-by project and aspect; deletes last. Problems are appended to the planner's list.
+after it (the registry's creates_needed, from each change's aspect's `waits_for`; a cycle is
+a problem naming the entries); then the other changes by project and aspect; deletes last.
+Problems are appended to the planner's list.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Sequence
 
-from qcsync.aspects import registered
+from qcsync.aspects import aspect_of, creates_needed, registered
 from qcsync.aspects.project import name_key
 from qcsync.model import LiveProject
-from qcsync.plan import Change, creates_needed, group_of, is_library_create, new_library_of
+from qcsync.plan import Change, group_of, is_library_create
 
 
 def order(
@@ -80,7 +81,7 @@ def _order_creates(
     changes: Sequence[Change], where: dict[int, str], problems: list[str]
 ) -> list[Change]:
     """Creates by name, library projects first: a new project's links to a new library run with
-    its create, so a new library linking another new library comes after it (plan.py's
+    its create, so a new library linking another new library comes after it (the registry's
     `creates_needed`; `stages` then cuts between them). A cycle of such links could never be
     made in order: a problem naming the entries, as is a link whose library `--target` drops."""
     creates = sorted(
@@ -88,7 +89,7 @@ def _order_creates(
     )
     create_of = {c.name: c for c in creates}
     for change in changes:
-        library = new_library_of(change)
+        library = aspect_of(change).waits_for(change)
         if library is not None and library not in create_of:
             problems.append(
                 f"{where.get(id(change), change.name)}: links {library}, which this plan would "

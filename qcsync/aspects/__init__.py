@@ -6,7 +6,7 @@ that holds everything about its part of a project. Adding an aspect: ARCHITECTUR
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from qcsync.aspects.base import Aspect
 from qcsync.aspects.collaborators import COLLABORATORS
@@ -16,7 +16,7 @@ from qcsync.aspects.nodes import NODES
 from qcsync.aspects.parameters import PARAMETERS
 from qcsync.aspects.project import PROJECT
 from qcsync.model import LiveProject, LiveState
-from qcsync.plan import Change, Fingerprint
+from qcsync.plan import Action, Change, Fingerprint
 
 # Looked up at call time through registered(), so that a test can register another aspect.
 ASPECTS: tuple[Aspect, ...] = (PROJECT, NODES, FILES, PARAMETERS, LIBRARIES, COLLABORATORS)
@@ -36,6 +36,21 @@ def aspect_of(change: Change) -> Aspect:
     if aspect is None:  # plan files are checked on reading, so only a bug gets here
         raise LookupError(f"no aspect named {change.aspect!r}")
     return aspect
+
+
+def creates_needed(changes: Iterable[Change]) -> dict[str, frozenset[str]]:
+    """For each project this plan creates whose new content needs another project this plan
+    creates (a link to a new library: the aspect's `waits_for`), those projects: its create,
+    with which its content is written, must wait for theirs."""
+    changes = list(changes)
+    created = {c.name for c in changes if c.aspect == PROJECT.name and c.action is Action.CREATE}
+    needs: dict[str, set[str]] = {}
+    for change in changes:
+        needed = aspect_of(change).waits_for(change)
+        new_content = change.project_id is None and change.name in created
+        if new_content and needed is not None and needed in created:
+            needs.setdefault(change.name, set()).add(needed)
+    return {name: frozenset(names) for name, names in needs.items()}
 
 
 def fingerprint_of(project: LiveProject, live: LiveState) -> Fingerprint:

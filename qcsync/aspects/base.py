@@ -9,6 +9,7 @@ node selection; later files, parameters, libraries, collaborators) from end to e
 | diff (pure)     | `diff`        | planner                                                 |
 | fingerprint     | `fingerprint` | planner (saved in the plan), apply's stale check        |
 | show            | `verb`/`show` | render (text, Markdown), the apply report               |
+| order           | `waits_for`   | planorder, apply's stages (a link to a new library)     |
 | safety          | `live_risk`   | safety (the LIVE guard)                                 |
 | plan file       | `value`       | planfile (reads `before`/`after` back, checked)         |
 | execute (I/O)   | `execute`     | apply, restore                                          |
@@ -247,6 +248,11 @@ class Aspect(Protocol):
 
     def show(self, change: Change, plan: Plan) -> list[str]:
         """The lines a rendering shows for the change (`field: before -> after`), unstyled."""
+        ...
+
+    def waits_for(self, change: Change) -> str | None:
+        """The name of a project this plan creates that the change needs made first (a link to
+        a new library names it, its id being learnt at its create); None for most changes."""
         ...
 
     def live_risk(self, change: Change) -> str:

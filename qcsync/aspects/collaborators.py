@@ -148,6 +148,9 @@ class CollaboratorsAspect(InProjectsRead):
             case _ as unreachable:
                 assert_never(unreachable)
 
+    def waits_for(self, change: Change) -> str | None:
+        return None  # users exist or the service refuses them
+
     def live_risk(self, change: Change) -> str:
         def live_control(value: JsonValue) -> bool:
             return isinstance(value, Mapping) and value.get("live_control") is True

@@ -190,6 +190,9 @@ class FilesAspect:
             shown.append("  " + textdiff.omitted_note(left))
         return shown
 
+    def waits_for(self, change: Change) -> str | None:
+        return None
+
     def live_risk(self, change: Change) -> str:
         return ""  # a running algorithm keeps the code it was deployed with
 

@@ -10,7 +10,7 @@ with `projects/library/create|delete`. Links come with `projects/read`: no read 
 One change per link: key the library's name; `after` its id for a link to create (the name
 again for a library this plan creates, whose id is learnt when its create runs: the planner puts
 creates of `Library/` projects in a stage before every other create, and a new library linking
-a new library in a stage after that one's, plan.py `creates_needed`; a cycle of them is a plan
+a new library in a stage after that one's, as `waits_for` tells; a cycle of them is a plan
 error); `before` its id for a link to remove.
 """
 
@@ -34,14 +34,13 @@ from qcsync.aspects.base import (
     confirmed,
 )
 from qcsync.errors import QcsyncError
-from qcsync.model import DesiredProject, LiveProject, LiveState
+from qcsync.model import LIBRARY_FOLDER, DesiredProject, LiveProject, LiveState
 from qcsync.plan import Action, Change, JsonValue, Plan
 
 if TYPE_CHECKING:
     from qcsync.client import QCClient
 
 NAME: Final = "libraries"
-LIBRARY_FOLDER: Final = "Library/"
 
 
 @dataclass(frozen=True)
@@ -204,6 +203,11 @@ class LibrariesAspect(InProjectsRead):
                 return [f"- library {change.key} (id {change.before})"]
             case _ as unreachable:
                 assert_never(unreachable)
+
+    def waits_for(self, change: Change) -> str | None:
+        # A link to a library this plan creates names it by name: its id is learnt at its create.
+        new = change.action is Action.CREATE and isinstance(change.after, str)
+        return str(change.after) if new else None
 
     def live_risk(self, change: Change) -> str:
         return ""  # a running deployment runs the code it was built with

@@ -248,6 +248,9 @@ class NodesAspect:
             case _ as unreachable:
                 assert_never(unreachable)
 
+    def waits_for(self, change: Change) -> str | None:
+        return None  # node ids are the organization's, never made by a plan
+
     def live_risk(self, change: Change) -> str:
         match change.action:
             case Action.CREATE:

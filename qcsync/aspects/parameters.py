@@ -122,6 +122,9 @@ class ParametersAspect(InProjectsRead):
                 lines.append(f"~ parameter {_quoted(key)}: {_quoted(old)} -> {_quoted(new)}")
         return lines
 
+    def waits_for(self, change: Change) -> str | None:
+        return None
+
     def live_risk(self, change: Change) -> str:
         match change.action:
             case Action.CREATE | Action.UPDATE | Action.DELETE:

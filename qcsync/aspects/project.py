@@ -180,6 +180,9 @@ class ProjectAspect:
             case _ as unreachable:
                 assert_never(unreachable)
 
+    def waits_for(self, change: Change) -> str | None:
+        return None  # a create waits for nothing but its stage: the planner orders names
+
     def live_risk(self, change: Change) -> str:
         match change.action:
             case Action.DELETE:

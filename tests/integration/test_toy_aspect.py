@@ -117,6 +117,9 @@ class ToyAspect:
     def show(self, change: Change, plan: Plan) -> list[str]:
         return [f"toy: {change.before!r} -> {change.after!r}"]
 
+    def waits_for(self, change: Change) -> str | None:
+        return None
+
     def live_risk(self, change: Change) -> str:
         return ""
 

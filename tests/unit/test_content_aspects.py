@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from qcsync.apply import units
-from qcsync.aspects import ASPECTS
+from qcsync.aspects import ASPECTS, creates_needed
 from qcsync.aspects.base import Execution
 from qcsync.aspects.collaborators import collaborator_changes
 from qcsync.aspects.files import needs_lock
@@ -19,7 +19,7 @@ from qcsync.client.wire import _collaborator
 from qcsync.config import parse_config
 from qcsync.errors import PlanError
 from qcsync.model import Collaborator, DesiredProject, LiveProject, LiveState, Location
-from qcsync.plan import Action, Change, Fingerprint, Plan, creates_needed, stages
+from qcsync.plan import Action, Change, Fingerprint, Plan, stages
 from qcsync.planner import PlanOptions, plan
 
 HERE = Location("qcsync.yaml", 1, 1)
@@ -139,7 +139,7 @@ def test_library_creates_run_in_a_stage_before_the_other_creates() -> None:
         return Change("project", Action.CREATE, name, None, None, {"name": name}, "new")
 
     ordered = [create("Library/A"), create("Library/B"), create("Alpha/X"), create("Zed/Y")]
-    assert [[c.name for c in s] for s in stages(ordered)] == [
+    assert [[c.name for c in s] for s in stages(ordered, creates_needed(ordered))] == [
         ["Library/A", "Library/B"],
         ["Alpha/X", "Zed/Y"],
     ]

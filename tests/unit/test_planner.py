@@ -443,7 +443,7 @@ def test_a_rename_that_takes_a_freed_name_waits_for_the_rename_that_frees_it() -
         live(project(1, "S/A"), project(2, "S/B")),
     )
     assert actions(result.changes) == [("update", "S/C", 2), ("update", "S/B", 1)]
-    assert [len(s) for s in stages(result.changes)] == [1, 1]
+    assert [len(s) for s in stages(result.changes, {})] == [1, 1]
 
 
 def test_a_create_may_take_a_name_a_rename_frees() -> None:
