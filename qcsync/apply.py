@@ -21,7 +21,8 @@ from pathlib import Path
 
 from qcsync.aspects import aspect_named, aspect_of, creates_needed
 from qcsync.aspects.base import Aspect, Execution, UnknownOutcome
-from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
+from qcsync.backup import DEFAULT_BACKUP_ROOT, take_backup
+from qcsync.backupdir import RunFolder
 from qcsync.client import QCClient
 from qcsync.concurrency import DEFAULT_PARALLELISM
 from qcsync.errors import QcsyncError
@@ -242,7 +243,7 @@ def apply_plan(
     client: QCClient,
     plan: Plan,
     *,
-    now: datetime,
+    now: datetime | None = None,
     parallelism: int = DEFAULT_PARALLELISM,
     backup_root: Path = DEFAULT_BACKUP_ROOT,
     on_result: Callable[[ChangeResult], None] = lambda _: None,
@@ -250,14 +251,15 @@ def apply_plan(
     on_notice: Callable[[str], None] = lambda _: None,
 ) -> ApplyReport:
     """Apply the plan stage by stage; `interrupt` is how Ctrl-C reaches the workers' manager,
-    `on_notice` how it says that it is waiting or abandoning."""
+    `on_notice` how it says that it is waiting or abandoning. Its backups go into a run folder
+    of its own under `backup_root`, named for `now` (by default the time it starts)."""
     started = time.monotonic()
-    directory = backup_run_directory(backup_root, now)
+    folder = RunFolder(backup_root, now)
     execution = Execution(
         client,
         plan.organization_id,
-        take_backup=lambda project: take_backup(client, project, directory, now),
-        file_backups=FileBackups(directory),
+        take_backup=lambda project: take_backup(client, project, folder.claim(), folder.now),
+        file_backups=FileBackups(folder),
         changes=plan.changes,
     )
     run = _Run(execution, interrupt or Interrupt(), on_notice)
@@ -280,7 +282,7 @@ def apply_plan(
     backed_up = any(r.backup is not None for r in final)
     return ApplyReport(
         final,
-        backup_dir=directory if backed_up else None,
+        backup_dir=folder.path if backed_up else None,
         seconds=time.monotonic() - started,
         interrupted=run.interrupt.stop.is_set(),
     )

@@ -3,22 +3,26 @@
 A backup is one JSON file holding what a delete would lose that the API can give back: one
 section per aspect, under the aspect's name, each written by the aspect from its own read of the
 project (`backed_up`; format 1: project, nodes, files, parameters, libraries, collaborators).
-It is written atomically and read back before the delete may go ahead (DESIGN.md §3). Backups
-never hold credentials: they are built only from API answers about the project.
+It is written atomically and read back before the delete may go ahead (DESIGN.md §3), into the
+apply's own run folder under a name no other backup has (backupdir.py), so it never replaces
+another backup. Backups never hold credentials: they are built only from API answers about the
+project.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import tempfile
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qcsync.aspects import registered
+from qcsync.backupdir import reserve_file
 from qcsync.datafile import DataFileError, read_json
 from qcsync.errors import BackupError, QcsyncError
 from qcsync.model import LiveProject, LiveState
@@ -56,19 +60,35 @@ def write_backup(
     name: str,
     document: Mapping[str, Any],
     read: Callable[[Path], object] | None = None,
+    *,
+    replace: bool = False,
 ) -> Path:
-    """Write atomically, then read back (with `read`, by default as a project backup) and
-    compare; any failure is a BackupError."""
+    """Write `document` under `name` in `directory`, or under `name` numbered (`-1`, `-2`…
+    before its extension) when a file has that name: a backup never replaces another. With
+    `replace`, `name` is the caller's own earlier backup, rewritten in place. Written atomically,
+    then read back (with `read`, by default as a project backup) and compared; any failure is a
+    BackupError."""
     path = directory / name
+    reserved = False
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        if not replace:
+            path, reserved = reserve_file(directory, name), True
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=2, ensure_ascii=False, sort_keys=True)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(document, handle, indent=2, ensure_ascii=False, sort_keys=True)
+                handle.write("\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            if reserved:  # the empty file that held the name; nothing of anyone's is in it
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            raise
         if (read or read_backup)(path) != document:
             raise BackupError(f"backup {path} does not read back as written")
     except OSError as error:
@@ -88,10 +108,6 @@ def take_backup(client: QCClient, project: LiveProject, directory: Path, now: da
             f"backup of {project.name} (id {project.id}) failed, so it was not deleted: {error}"
         ) from None
     return write_backup(directory, backup_filename(project), document)
-
-
-def backup_run_directory(root: Path, now: datetime) -> Path:
-    return root / now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def read_backup(path: Path) -> dict[str, Any]:

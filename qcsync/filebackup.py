@@ -1,13 +1,13 @@
 """Backups of files an apply overwrites or deletes, and `qcsync restore` of them.
 
 Before a cloud file is overwritten or deleted, its old content goes into the apply's backup
-(DESIGN.md §1.1, §3): one document per project in the apply's backup folder,
-`<id>-<name>.files.json`, rewritten atomically (and read back) with each file added, so it holds
-every file the apply had overwritten or deleted so far. If it can't be written, the file is not
-touched. Restoring puts each backed-up file back as it was (created if it is gone, updated if
-its text differs other than in line endings), byte for byte, through the files aspect as an
-apply writes: what it overwrites is backed up first, in a files backup of its own. It never
-deletes a file. The backups hold only API answers.
+(DESIGN.md §1.1, §3): one document per project in the apply's own run folder,
+`<id>-<name>.files.json` (a name no other backup there has: backupdir.py), rewritten atomically
+(and read back) with each file added, so it holds every file the apply had overwritten or deleted
+so far. If it can't be written, the file is not touched. Restoring puts each backed-up file back as
+it was (created if it is gone, updated if its text differs other than in line endings), byte for
+byte, through the files aspect as an apply writes: what it overwrites is backed up first, in a
+files backup of its own. It never deletes a file. The backups hold only API answers.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 from qcsync.aspects.base import Execution, read_of
 from qcsync.aspects.files import FILES, FilesRead
 from qcsync.aspects.files import NAME as FILES_ASPECT
-from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_filename, backup_run_directory, write_backup
+from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_filename, write_backup
+from qcsync.backupdir import RunFolder, utc_now
 from qcsync.codefolder import manages, sha256_text
 from qcsync.datafile import DataFileError, read_json
 from qcsync.errors import BackupError, QcsyncError
@@ -42,8 +43,8 @@ FILES_BACKUP_FORMAT = 1
 class FileBackups:
     """The file backups of one apply; safe to share between the apply's worker threads."""
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
+    def __init__(self, folder: RunFolder) -> None:
+        self.folder = folder
         self._guard = threading.Lock()
         self._files: dict[int, dict[str, str]] = {}
         self._names: dict[int, str] = {}
@@ -59,22 +60,26 @@ class FileBackups:
             action()
             self._done.add(key)
 
-    def save(self, project_id: int, project_name: str, file_name: str, content: str) -> Path:
+    def save(self, project_id: int, project_name: str, file_name: str, content: str) -> None:
         """Add a file's old content to its project's backup; BackupError when it can't be."""
         with self._guard:
             files = self._files.setdefault(project_id, {})
             files.setdefault(file_name, content)  # the first content seen is the old one
             self._names.setdefault(project_id, project_name)
-            document = files_document(project_id, self._names[project_id], files)
-            stub = LiveProject(project_id, self._names[project_id], "", "", "", None)
-            name = backup_filename(stub).removesuffix(".json") + ".files.json"
+            taken_at = self.folder.now
+            document = files_document(project_id, self._names[project_id], files, taken_at)
+            own = self.paths.get(project_id)  # this apply's, so rewritten in place
             try:
-                path = write_backup(self.directory, name, document, read=_read_document)
+                if own is None:
+                    stub = LiveProject(project_id, self._names[project_id], "", "", "", None)
+                    name = backup_filename(stub).removesuffix(".json") + ".files.json"
+                    own = write_backup(self.folder.claim(), name, document, read=_read_document)
+                else:
+                    write_backup(own.parent, own.name, document, _read_document, replace=True)
             except BackupError as error:
                 del files[file_name]
                 raise BackupError(f"{error}; so {file_name} was not overwritten") from None
-            self.paths[project_id] = path
-            return path
+            self.paths[project_id] = own
 
 
 def _read_document(path: Path) -> object:
@@ -84,11 +89,14 @@ def _read_document(path: Path) -> object:
         raise BackupError(str(error)) from None
 
 
-def files_document(project_id: int, name: str, files: Mapping[str, str]) -> dict[str, Any]:
+def files_document(
+    project_id: int, name: str, files: Mapping[str, str], taken_at: datetime | None = None
+) -> dict[str, Any]:
+    taken_at = taken_at if taken_at is not None else utc_now()
     return {
         "kind": FILES_BACKUP_KIND,
         "format_version": FILES_BACKUP_FORMAT,
-        "taken_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "taken_at": taken_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "project": {"id": project_id, "name": name},
         "files": [{"name": n, "content": files[n]} for n in sorted(files)],
     }
@@ -183,7 +191,7 @@ def restore_files(
     changes = plan(desired, live).changes
     if any(c.aspect != FILES_ASPECT or c.action is Action.DELETE for c in changes):
         raise QcsyncError(f"restoring {where} would do more than put files back; not restored")
-    saves = FileBackups(_fresh_directory(backup_root))
+    saves = FileBackups(RunFolder(backup_root))  # never the folder of the backup restored
     run = Execution(
         client,
         project.organization_id,
@@ -243,16 +251,6 @@ def _stopped(change: Change, error: QcsyncError, done: Sequence[str], saves: Fil
     )
 
 
-def _fresh_directory(root: Path) -> Path:
-    """A run folder no backup is in yet: the backup being restored may sit in this second's
-    (an apply just before), and the same project's files backup there would be replaced."""
-    first = backup_run_directory(root, datetime.now(UTC))
-    found, n = first, 1
-    while found.exists():
-        found, n = first.with_name(f"{first.name}-{n}"), n + 1
-    return found
-
-
 def _never_deleted(project: LiveProject) -> Path:
     raise QcsyncError("a files restore deletes no project")  # its plan has no prune
 
@@ -262,5 +260,5 @@ class BackedUpWhole(FileBackups):
     of anyone's is in it) or backed up whole before the first write, so a file it overwrites
     needs no backup of its own. The collaboration lock is taken as in an apply."""
 
-    def save(self, project_id: int, project_name: str, file_name: str, content: str) -> Path:
-        return self.directory
+    def save(self, project_id: int, project_name: str, file_name: str, content: str) -> None:
+        return None

@@ -15,7 +15,6 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -233,7 +232,6 @@ def apply_config(
             report = apply_plan(
                 client,
                 planned,
-                now=datetime.now(UTC),
                 parallelism=parallelism,
                 on_result=hooks.progress(len(units(planned.changes))),
                 interrupt=interrupt,

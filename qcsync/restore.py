@@ -32,7 +32,6 @@ import dataclasses
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,8 @@ from qcsync.aspects import aspect_of
 from qcsync.aspects.base import Execution
 from qcsync.aspects.project import name_holder
 from qcsync.aspects.projectcreate import remove_copy
-from qcsync.backup import DEFAULT_BACKUP_ROOT, backup_run_directory, take_backup
+from qcsync.backup import DEFAULT_BACKUP_ROOT, take_backup
+from qcsync.backupdir import RunFolder
 from qcsync.client import QCClient
 from qcsync.errors import AmbiguousWriteError, ExitCode, QcsyncError
 from qcsync.filebackup import BackedUpWhole
@@ -252,13 +252,12 @@ def _finish(
             step = "backing up what it would overwrite"
             notes = _back_up_resumed(client, _project(live, project.id), planned)
         # The project is this restore's own, new and empty, or was backed up whole just now:
-        # a file it overwrites needs no backup of its own.
-        directory = backup_run_directory(DEFAULT_BACKUP_ROOT, datetime.now(UTC))
+        # a file it overwrites needs no backup of its own (so no run folder is claimed).
         run = Execution(
             client,
             wanted.organization_id,
             take_backup=_never_deleted,
-            file_backups=BackedUpWhole(directory),
+            file_backups=BackedUpWhole(RunFolder(DEFAULT_BACKUP_ROOT)),
             changes=planned.changes,
         )
         waiting = Counter(c.aspect for c in planned.changes)
@@ -320,8 +319,8 @@ def _back_up_resumed(client: QCClient, project: LiveProject, planned: Plan) -> t
     lost = [c for c in planned.changes if c.action is not Action.CREATE]
     if not lost:
         return ()
-    directory = backup_run_directory(DEFAULT_BACKUP_ROOT, datetime.now(UTC))
-    path = take_backup(client, project, directory, datetime.now(UTC))
+    folder = RunFolder(DEFAULT_BACKUP_ROOT)  # its own: never the folder of the backup restored
+    path = take_backup(client, project, folder.claim(), folder.now)
     return (
         f"project {project.id} ({project.name!r}), which the restore journal names, held "
         f"what the restore overwrites or deletes ({len(lost)} change(s)): backed up first "

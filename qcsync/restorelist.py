@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from qcsync.backup import DEFAULT_BACKUP_ROOT, read_backup
+from qcsync.backupdir import backup_order
 from qcsync.client import QCClient
 from qcsync.errors import BackupError, QcsyncError
 from qcsync.model import LiveProject
@@ -28,8 +29,9 @@ class Listed:
 
 
 def list_backups(client: QCClient, root: Path = DEFAULT_BACKUP_ROOT) -> list[Listed]:
-    """Every backup under `root`, oldest run first, each with where its project is now."""
-    paths = sorted(root.glob("*/*.json")) if root.is_dir() else []
+    """Every backup under `root`, oldest run first (a run numbered `-1` after its base: its
+    folder was claimed later in the same second), each with where its project is now."""
+    paths = sorted(root.glob("*/*.json"), key=backup_order) if root.is_dir() else []
     projects = {p.id: p for p in client.list_projects()} if paths else {}
     listed: list[Listed] = []
     for path in paths:
