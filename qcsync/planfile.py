@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from qcsync.aspects import fingerprint_differences
-from qcsync.aspects.project import name_holder
+from qcsync.aspects.names import name_holder
 from qcsync.datafile import read_json
 from qcsync.errors import QcsyncError
 from qcsync.model import LiveProject
@@ -137,7 +137,7 @@ def _differing(saved: JsonValue, fresh: JsonValue) -> set[str]:
 
 def taken_name_problems(plan: Plan, live: Iterable[LiveProject]) -> list[str]:
     """Names a create or rename needs that a live project now holds (compared as the planner
-    compares them: aspects.project.name_key), unless the plan renames that project away or
+    compares them: aspects.names.name_key), unless the plan renames that project away or
     deletes it first."""
     projects = list(live)
     leaving = {

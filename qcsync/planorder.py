@@ -14,7 +14,7 @@ import heapq
 from collections.abc import Callable, Sequence
 
 from qcsync.aspects import aspect_of, creates_needed, registered
-from qcsync.aspects.project import name_key
+from qcsync.aspects.names import name_key
 from qcsync.model import LiveProject
 from qcsync.plan import Change, group_of, is_library_create
 
@@ -31,7 +31,7 @@ def order(
     A name held by a project that no earlier rename moves away is an error here, since the service
     would otherwise fail half-way or quietly create "NAME 1".
     """
-    # Compared with name_key, the one comparison of names (aspects/project.py says why).
+    # Compared with name_key, the one comparison of names (aspects/names.py says why).
     holders: dict[str, list[LiveProject]] = {}
     for project in projects:
         holders.setdefault(name_key(project.name), []).append(project)

@@ -3,8 +3,8 @@
 A write whose answer was lost (or whose retries ran out after an attempt of unknown outcome) is
 not reported failed on that basis: these reads ask the account. Each returns True when the
 change is there, False when the account shows it did not happen; a read that fails raises, and
-the change's outcome is then unknown. (An aspect's own reads live in its module: the project
-aspect's update, the nodes aspect's selection.)
+the change's outcome is then unknown. (The project aspect's update and create both read back
+here; the nodes aspect's selection is read in its own module.)
 """
 
 from __future__ import annotations
@@ -32,4 +32,14 @@ def find_created(client: QCClient, name: str, organization_id: str) -> LiveProje
             if p.name == name and p.organization_id == organization_id
         ),
         None,
+    )
+
+
+def update_landed(
+    client: QCClient, project_id: int, *, name: str | None, description: str | None
+) -> bool:
+    """Whether a project update (its name, its description) whose answer was lost is there."""
+    project = client.read_project(project_id)
+    return (name is None or project.name == name) and (
+        description is None or project.description == description
     )

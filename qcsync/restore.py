@@ -38,7 +38,7 @@ from typing import Any
 
 from qcsync.aspects import aspect_of
 from qcsync.aspects.base import Execution
-from qcsync.aspects.project import name_holder
+from qcsync.aspects.names import name_holder
 from qcsync.aspects.projectcreate import remove_copy
 from qcsync.backup import DEFAULT_BACKUP_ROOT, take_backup
 from qcsync.backupdir import RunFolder
@@ -113,7 +113,7 @@ def restore(
     progress = read_journal(journal)
     projects = client.list_projects()
     in_org = [p for p in projects if p.organization_id == wanted.organization_id]
-    # The one comparison of names for "is it taken" (aspects.project.name_key), as plans use.
+    # The one comparison of names for "is it taken" (aspects.names.name_key), as plans use.
     holder = name_holder(in_org, wanted.name)
 
     if progress is not None and progress["name"] == wanted.name:

@@ -7,19 +7,15 @@ and description updates, the fingerprint, how a change is shown, and the API cal
 order changes run are the planner's (identity, ownership, order); this module answers "what
 changes for this project".
 
-Names: the one comparison of names for "is this name taken" is `name_key` (casefold). The
-service itself compares exactly (qc-api.md §4.1, §7: a create with a taken name becomes "NAME 1",
-an update onto a taken name fails, and nothing is said about case; the emulator compares exactly).
-qcsync is stricter on purpose: two projects whose names differ only in case collide in the
-Lean CLI's local folders on case-insensitive file systems, and refusing such a plan is cheaper
-than a duplicate. Identity (which live project an entry is) stays exact, as DESIGN.md §1 says.
+Names: whether a name is taken is asked of names.py (`name_key`, casefold, stricter than the
+service on purpose; why is there). The create's I/O is projectcreate.py's.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, assert_never
 
 from qcsync.aspects.base import (
@@ -33,6 +29,7 @@ from qcsync.aspects.base import (
     Subject,
     confirmed,
 )
+from qcsync.aspects.projectcreate import create
 from qcsync.errors import QcsyncError
 from qcsync.model import (
     MODIFIED_FORMAT,
@@ -44,7 +41,7 @@ from qcsync.model import (
 )
 from qcsync.plan import PROJECT as NAME
 from qcsync.plan import Action, Change, JsonValue, Plan
-from qcsync.readback import delete_landed
+from qcsync.readback import delete_landed, update_landed
 
 if TYPE_CHECKING:
     from qcsync.client import QCClient
@@ -53,19 +50,6 @@ BACKUP_FOLDER = ".qcsync/backups"  # backup.DEFAULT_BACKUP_ROOT, without importi
 
 # The order fields are shown and compared in, whatever order a plan file lists them in.
 FIELDS: Final = ("name", "language", "description")
-
-
-def name_key(name: str) -> str:
-    """Two names that collide have the same key (see the module docstring for why casefold)."""
-    return name.casefold()
-
-
-def name_holder(
-    projects: Iterable[LiveProject], name: str, *, besides: int | None = None
-) -> LiveProject | None:
-    """A project that holds `name` (or a name that collides with it), other than `besides`."""
-    key = name_key(name)
-    return next((p for p in projects if name_key(p.name) == key and p.id != besides), None)
 
 
 def fields_of(project: LiveProject) -> dict[str, str]:
@@ -209,8 +193,6 @@ class ProjectAspect:
         client = run.client
         match change.action:
             case Action.CREATE:
-                from qcsync.aspects.projectcreate import create  # the create's I/O, beside
-
                 return create(run, change)
             case Action.UPDATE:
                 pid = run.project_id(change)
@@ -286,16 +268,6 @@ class ProjectAspect:
         if not isinstance(description, str):
             return FromBackup(problems=(f"{where}: project.description must be a string",))
         return FromBackup({"description": description})
-
-
-def update_landed(
-    client: QCClient, project_id: int, *, name: str | None, description: str | None
-) -> bool:
-    """Whether an update whose answer was lost is there."""
-    project = client.read_project(project_id)
-    return (name is None or project.name == name) and (
-        description is None or project.description == description
-    )
 
 
 def _text(value: JsonValue) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qcsync.aspects.base import Executed, Execution, UnknownOutcome, confirmed
-from qcsync.aspects.project import name_holder, update_landed
+from qcsync.aspects.names import name_holder
 from qcsync.errors import AmbiguousWriteError, QcsyncError
 from qcsync.model import CreatedProject, LiveProject
 from qcsync.plan import Change
-from qcsync.readback import find_created
+from qcsync.readback import find_created, update_landed
 from qcsync.report import FIND_OUT
 
 if TYPE_CHECKING:

@@ -23,6 +23,7 @@ PURE = {
     "qcsync.aspects.files",
     "qcsync.aspects.filewrite",
     "qcsync.aspects.libraries",
+    "qcsync.aspects.names",
     "qcsync.aspects.nodes",
     "qcsync.aspects.parameters",
     "qcsync.aspects.project",
