@@ -1,17 +1,18 @@
-"""The QuantConnect API client: a transport and one group of endpoints per API area.
+r"""The QuantConnect API client: a transport and one group of endpoints per API area.
 
-| module           | owns                                                                  |
-| transport        | the one place requests go through: one signed POST per attempt         |
-| signing          | the Authorization/Timestamp headers; a refused signature's message     |
-| answers          | decoding an answer, mapping each failure (refused, unknown, final)     |
-| retrying         | the retry policy: backoff, Retry-After, notices, the give-up message   |
-| lostanswers      | writes never resent blindly: read back, settle, then resend            |
-| wire             | the API's JSON -> qcsync's frozen values                              |
-| organizations    | `authenticate`, `organizations/read|list`, the preferred organization  |
-| projects         | `projects/read|create|update|delete`, parameters, library links        |
-| nodes            | `projects/nodes/read|update`, `nodes/read`                             |
-| files            | `files/read|create|update|delete`                                      |
-| collaboration    | `projects/collaboration/*` and the collaboration lock                   |
+| module        | owns                                                                   |
+|---------------|------------------------------------------------------------------------|
+| transport     | the one place requests go through: one signed POST per attempt         |
+| signing       | the Authorization/Timestamp headers; a refused signature's message     |
+| answers       | decoding an answer, mapping each failure (refused, unknown, final)     |
+| retrying      | the retry policy: backoff, Retry-After, notices, the give-up message   |
+| lostanswers   | writes never resent blindly: read back, settle, then resend            |
+| wire          | the API's JSON -> qcsync's frozen values                               |
+| organizations | `authenticate`, `organizations/read\|list`, the preferred organization |
+| projects      | `projects/read\|create\|update\|delete`, parameters, library links     |
+| nodes         | `projects/nodes/read\|update`, `nodes/read`                            |
+| files         | `files/read\|create\|update\|delete`                                   |
+| collaboration | `projects/collaboration/*` and the collaboration lock                  |
 
 `QCClient` is all of them in one object, so callers keep one name for the API.
 """

@@ -23,7 +23,9 @@ from typing import Any, Self, TypeVar
 import requests
 
 from qcsync import __version__
-from qcsync.client import answers, lostanswers
+from qcsync.client.answers import decode, failure_of, outcome_label, parsed
+from qcsync.client.lostanswers import settled as settled_within
+from qcsync.client.lostanswers import write_once
 from qcsync.client.retrying import Retrier, RetryPolicy
 from qcsync.client.signing import signature_headers
 from qcsync.credentials import Credentials
@@ -144,12 +146,10 @@ class Transport:
                     url, headers=headers, timeout=self._timeout, **encoded
                 )
         except requests.RequestException as error:
-            self._log(endpoint, body, attempt, answers.outcome_label(error), started)
-            raise answers.failure_of(error, endpoint, self.base_url) from None
+            self._log(endpoint, body, attempt, outcome_label(error), started)
+            raise failure_of(error, endpoint, self.base_url) from None
         self._log(endpoint, body, attempt, str(response.status_code), started)
-        return answers.decode(
-            endpoint, response, token=self._credentials.token, base_url=self.base_url
-        )
+        return decode(endpoint, response, token=self._credentials.token, base_url=self.base_url)
 
     def _log(
         self, endpoint: str, body: Mapping[str, Any], attempt: int, outcome: str, started: float
@@ -190,7 +190,7 @@ class Transport:
     ) -> tuple[dict[str, Any] | T, bool]:
         """A write that must not be repeated (lostanswers.py): the answer, or what `happened()`
         found, and whether it was sent again after an attempt of unknown outcome."""
-        return lostanswers.write_once(
+        return write_once(
             self._retries,
             endpoint,
             lambda attempt: self._attempt(endpoint, body, attempt),
@@ -202,11 +202,11 @@ class Transport:
         slow write may take to land (`create_settle`). True as soon as it did; False only when a
         read at the end of that time shows it did not; the ApiError of that read when it failed.
         """
-        return lostanswers.settled(self._retries, landed)
+        return settled_within(self._retries, landed)
 
     def _settle_pauses(self) -> list[float]:
         return self._retries.policy.settle_pauses()
 
     @staticmethod
     def _parsed(endpoint: str, parse: Callable[[], T]) -> T:
-        return answers.parsed(endpoint, parse)
+        return parsed(endpoint, parse)
