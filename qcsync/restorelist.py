@@ -13,6 +13,7 @@ from qcsync.backup import DEFAULT_BACKUP_ROOT, read_backup
 from qcsync.backupdir import backup_order
 from qcsync.client import QCClient
 from qcsync.errors import BackupError, QcsyncError
+from qcsync.filebackup import read_files_backup
 from qcsync.model import LiveProject
 from qcsync.restorejournal import journal_path, read_journal
 
@@ -58,8 +59,6 @@ def list_backups(client: QCClient, root: Path = DEFAULT_BACKUP_ROOT) -> list[Lis
 
 
 def _files_listed(path: Path, projects: Mapping[int, LiveProject]) -> Listed:
-    from qcsync.filebackup import read_files_backup
-
     try:
         backup = read_files_backup(path)
     except QcsyncError as error:

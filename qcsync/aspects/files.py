@@ -37,6 +37,7 @@ from qcsync.aspects.base import (
     read_of,
 )
 from qcsync.aspects.collaborators import NAME as COLLABORATORS
+from qcsync.aspects.filewrite import write_file
 from qcsync.codefolder import (
     MAX_FILE_BYTES,
     FilesSpec,
@@ -211,8 +212,6 @@ class FilesAspect:
     # --- execute --------------------------------------------------------------------------------
 
     def execute(self, run: Execution, change: Change) -> Executed:
-        from qcsync.aspects.filewrite import write_file  # I/O lives beside, not in the diff
-
         pid = run.project_id(change)
         return Executed(write_file(run, change, pid, shared=needs_lock(run, change)), pid)
 

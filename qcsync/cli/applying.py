@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from qcsync.interrupt import Interrupt
     from qcsync.report import ChangeResult
 
+# What a command (or a flag's check) runs is imported inside the function that runs it, for
+# start-up time (cli/__init__.py).
+
 
 class _Progress:
     """One stderr line per finished change: `[3/12 4.1s] + create NAME: created (id 5) [0.3s]`,

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from qcsync.credentials import Credentials
     from qcsync.network import RetryNotice
 
+# What a command (or a flag's check) runs is imported inside the function that runs it, for
+# start-up time (cli/__init__.py).
+
 SANDBOX_STATE = Path(".qcsync") / "sandbox.json"
 
 

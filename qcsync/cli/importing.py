@@ -13,6 +13,9 @@ from qcsync.cli.options import no_recycle_bin, parallelism_option
 from qcsync.cli.output import say
 from qcsync.configread import DEFAULT_CONFIG
 
+# What a command (or a flag's check) runs is imported inside the function that runs it, for
+# start-up time (cli/__init__.py).
+
 
 def _write_config(path: Path, text: str) -> None:
     from qcsync.operations import write_config

@@ -10,6 +10,9 @@ import click
 from qcsync.cli.group import main, run
 from qcsync.cli.options import config_option
 
+# What a command (or a flag's check) runs is imported inside the function that runs it, for
+# start-up time (cli/__init__.py).
+
 
 @main.command()
 @config_option

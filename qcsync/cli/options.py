@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import click
 
+# What a command (or a flag's check) runs is imported inside the function that runs it, for
+# start-up time (cli/__init__.py).
+
 
 def no_recycle_bin(
     ctx: click.Context, param: click.Parameter, value: tuple[str, ...] | str | None

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from qcsync.plan import Plan
     from qcsync.report import ApplyReport
 
+# What a command (or a flag's check) runs is imported inside the function that runs it, for
+# start-up time (cli/__init__.py).
+
 
 def say(text: str, *, err: bool = False) -> None:
     """Print lines qcsync composed that may quote names, descriptions or the service's messages:

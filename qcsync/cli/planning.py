@@ -25,6 +25,9 @@ from qcsync.errors import ExitCode
 if TYPE_CHECKING:
     from qcsync.plan import Plan
 
+# What a command (or a flag's check) runs is imported inside the function that runs it, for
+# start-up time (cli/__init__.py).
+
 _format_option = click.option(
     "--format",
     "fmt",

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from qcsync.filebackup import FilesRestored
     from qcsync.restore import RestoreResult
 
+# What a command (or a flag's check) runs is imported inside the function that runs it, for
+# start-up time (cli/__init__.py).
+
 
 @main.command()
 @click.argument("backup_file", metavar="BACKUP", required=False, type=click.Path())

@@ -6,7 +6,9 @@ import os
 import stat
 from collections.abc import Collection, Iterator, Mapping, Sequence
 
+from qcsync.config.codescan import with_code
 from qcsync.config.parsing import parse_config
+from qcsync.config.variables import api_tokens
 from qcsync.errors import ConfigError, ConfigIssue
 from qcsync.model import DesiredState
 
@@ -20,9 +22,6 @@ def load_config(
     """Read config files and directories (every *.yaml / *.yml directly inside, in name order)
     and parse them together, then read the entries' `files:` folders. Raises ConfigError with
     every issue found."""
-    from qcsync.config.codescan import with_code
-    from qcsync.config.variables import api_tokens
-
     desired = parse_config(read_config_sources(paths), env, known_tokens=known_tokens)
     return with_code(desired, api_tokens(env, known_tokens))
 
