@@ -279,7 +279,12 @@ def apply_plan(
         results, stop = _run_stage(run, stage, parallelism, on_result)
         by_change.update((id(r.change), r) for r in results)
     final = tuple(by_change[id(c)] for c in plan.changes)
-    backed_up = any(r.backup is not None for r in final)
+    # Deletes back a project up whole, file writes the text they overwrite: either way the
+    # report names the folder, so nobody has to look for what an apply kept.
+    file_backups = execution.file_backups
+    backed_up = any(r.backup is not None for r in final) or bool(
+        file_backups and file_backups.paths
+    )
     return ApplyReport(
         final,
         backup_dir=folder.path if backed_up else None,

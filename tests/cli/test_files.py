@@ -427,6 +427,8 @@ def test_overwritten_and_deleted_files_are_backed_up_and_restored_byte_for_byte(
     assert applied.exit_code == 0, applied.stdout + applied.stderr
     backups = list((workdir / ".qcsync" / "backups").glob("*/*.files.json"))
     assert len(backups) == 1
+    # No project was deleted, yet the report names where the overwritten text went.
+    assert f"Backups: {backups[0].parent.relative_to(workdir)}" in applied.stdout.splitlines()
     document = json.loads(backups[0].read_text())
     assert {f["name"]: f["content"] for f in document["files"]} == {
         "main.py": "print('old')\n",
