@@ -12,6 +12,7 @@ is blocked without `--allow-live`. An unknown user is the service's refusal of t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, assert_never
 
@@ -240,7 +241,31 @@ class CollaboratorsAspect(InProjectsRead):
         ]
 
     def available(self, restored: FromBackup, live: LiveState) -> FromBackup:
-        return restored  # a collaborator is a user, checked by the plan's diff
+        """The backed-up collaborators but the restored project's owner: a backup lists the
+        deleted project's collaborators, and whoever restores it (one of them, say) owns the
+        new project, whom the plan's diff refuses to add; left out with a warning, so the
+        restore finishes instead of stopping at that plan error after its create. Any other
+        user is the plan's and the service's to check."""
+        people = restored.written.get(NAME)
+        if not isinstance(people, list):
+            return restored
+        owners = {
+            c.public_id
+            for p in live.projects
+            if self.was_read(p, live)  # the restored project: the only one read for it
+            for c in p.collaborators
+            if c.owner
+        }
+        kept = [p for p in people if p["user"] not in owners]
+        if len(kept) == len(people):
+            return restored
+        warnings = tuple(
+            f"collaborator {p['user']!r} owns the restored project; not added."
+            for p in people
+            if p["user"] in owners
+        )
+        written = {**restored.written, NAME: kept}
+        return dataclasses.replace(restored, written=written, warnings=restored.warnings + warnings)
 
     def from_backup(self, section: Section, where: str) -> FromBackup:
         if section is None:

@@ -1,0 +1,51 @@
+"""`restore` of attacker-shapeable backups: what a backup's sections name that the restored
+project cannot have is left out with a warning before any content write, or refused before the
+first request, never a restore stuck after its create at a plan error every rerun repeats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from qcsync.backup import read_backup, take_backup
+from qcsync.client import QCClient
+from qcsync.emulator import Emulator
+from qcsync.planner import plan
+from qcsync.restore import How, restore
+from qcsync.restorecheck import check_backup
+from qcsync.state import read_live_state
+
+from .test_restore_aspects import NOW, client, full_project, project_named
+
+__all__ = ["client"]
+
+
+def purged(emulator: Emulator, client: QCClient, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """The backup of a full project, since purged (the emulator's last id so far)."""
+    project, _, _ = full_project(emulator, client)
+    path = take_backup(client, project, tmp_path, NOW)
+    document = read_backup(path)
+    client.delete_project(project.id)
+    emulator.advance_clock(days=31)
+    return path, document
+
+
+def replans_to_nothing(client: QCClient, document: dict[str, Any], path: Path, pid: int) -> None:
+    wanted = check_backup(document, None, str(path))
+    live = read_live_state(client, wanted.desired(pid))
+    assert plan(wanted.available(live).desired(pid), live).changes == ()
+
+
+def test_a_backed_up_collaborator_who_owns_the_restored_project_is_left_out(
+    emulator: Emulator, client: QCClient, tmp_path: Path
+) -> None:
+    """A teammate who was a collaborator restores the project: they own the new one."""
+    path, document = purged(emulator, client, tmp_path)
+    owner = next(c.public_id for c in client.list_projects()[0].collaborators if c.owner)
+    document["collaborators"].insert(0, {"user": owner, "write": True, "live_control": True})
+    result = restore(client, path, document)
+    assert result.how is How.RECREATED
+    assert result.warnings == (f"collaborator {owner!r} owns the restored project; not added.",)
+    again = project_named(client, "S/Full")
+    assert sorted(c.public_id for c in again.collaborators if not c.owner) == ["mia-ai"]
+    replans_to_nothing(client, document, path, again.id)
