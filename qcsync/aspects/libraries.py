@@ -281,6 +281,10 @@ class LibrariesAspect(InProjectsRead):
             project = projects.get(library)
             if project is None:
                 warnings.append(f"library project {library} no longer exists; not linked.")
+            elif self.was_read(project, live):  # the restored project: the only one read
+                warnings.append(
+                    f"library project {library} is the restored project itself; not linked."
+                )
             elif not project.name.startswith(LIBRARY_FOLDER):
                 warnings.append(
                     f"library project {library} is now {project.name!r}, not under "

@@ -49,3 +49,21 @@ def test_a_backed_up_collaborator_who_owns_the_restored_project_is_left_out(
     again = project_named(client, "S/Full")
     assert sorted(c.public_id for c in again.collaborators if not c.owner) == ["mia-ai"]
     replans_to_nothing(client, document, path, again.id)
+
+
+def test_a_library_id_that_is_the_restored_project_itself_is_left_out(
+    emulator: Emulator, client: QCClient, tmp_path: Path
+) -> None:
+    path, document = purged(emulator, client, tmp_path)
+    document["project"]["name"] = "Library/Self"
+    coming = document["project"]["id"] + 1  # the emulator's next id: ids are sequential
+    document["libraries"].append(coming)
+    result = restore(client, path, document)
+    assert result.project.id == coming
+    assert result.warnings == (
+        f"library project {coming} is the restored project itself; not linked.",
+    )
+    again = project_named(client, "Library/Self")
+    assert coming not in [link.project_id for link in again.libraries]
+    assert len(again.libraries) == 1
+    replans_to_nothing(client, document, path, again.id)
