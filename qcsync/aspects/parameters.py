@@ -185,6 +185,9 @@ class ParametersAspect(InProjectsRead):
             value = item.get("value") if isinstance(item, Mapping) else None
             if not isinstance(key, str) or not isinstance(value, str):
                 problems.append(f"{where}: parameters[{index}]: expected key and value strings")
+            elif not key.strip():
+                # projects/update refuses it (the emulator too): found now, not after the create.
+                problems.append(f"{where}: parameters[{index}]: the key is empty")
             elif key in values:
                 problems.append(f"{where}: parameters[{index}] {key!r}: listed twice")
             else:

@@ -7,9 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from qcsync.backup import read_backup, take_backup
 from qcsync.client import QCClient
 from qcsync.emulator import Emulator
+from qcsync.errors import BackupError
 from qcsync.planner import plan
 from qcsync.restore import How, restore
 from qcsync.restorecheck import check_backup
@@ -67,3 +70,16 @@ def test_a_library_id_that_is_the_restored_project_itself_is_left_out(
     assert coming not in [link.project_id for link in again.libraries]
     assert len(again.libraries) == 1
     replans_to_nothing(client, document, path, again.id)
+
+
+def test_a_parameter_with_an_empty_key_is_refused_before_the_first_request(
+    emulator: Emulator, client: QCClient, tmp_path: Path
+) -> None:
+    """The service refuses it: it used to stop the restore after its create."""
+    path, document = purged(emulator, client, tmp_path)
+    document["parameters"].append({"key": " ", "value": "1"})
+    emulator.clear_log()
+    with pytest.raises(BackupError) as raised:
+        restore(client, path, document)
+    assert str(raised.value) == f"{path}: parameters[2]: the key is empty"
+    assert emulator.requests == []
