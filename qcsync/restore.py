@@ -240,7 +240,8 @@ def _finish(
     """Make a recreated project what the backup says, as an apply makes a project what its
     config entry says: read, plan, execute each change through its aspect, re-plan. A rerun
     plans only what is still missing."""
-    done: list[str] = []
+    planned_changes: tuple[Change, ...] = ()
+    made: Counter[str] = Counter()  # changes made, by aspect name
     notes: tuple[str, ...] = ()
     step = "reading it"
     try:
@@ -260,14 +261,12 @@ def _finish(
             file_backups=BackedUpWhole(RunFolder(DEFAULT_BACKUP_ROOT)),
             changes=planned.changes,
         )
-        waiting = Counter(c.aspect for c in planned.changes)
+        planned_changes = planned.changes
         for change in planned.changes:
             aspect = aspect_of(change)
             step = f"writing its {aspect.noun}"
             aspect.execute(run, change)
-            waiting[change.aspect] -= 1
-            if not waiting[change.aspect]:
-                done.append(aspect.noun)  # all of its changes made
+            made[change.aspect] += 1
         step = "reading it back"
         again = read_live_state(client, desired, organization=wanted.organization_id)
         left = plan(desired, again).changes
@@ -275,11 +274,11 @@ def _finish(
             raise QcsyncError(_still_differs(left))
         final = _project(again, project.id)
     except (QcsyncError, KeyboardInterrupt) as error:
-        kept_done = f"; done: {', '.join(done)}" if done else ""
         stopped = isinstance(error, KeyboardInterrupt)
         raise (RestoreInterrupted if stopped else RestoreError)(
             f"restore stopped part-way while {step}: {CTRL_C if stopped else error}\n"
-            f"it created project {wanted.name!r} (id {project.id}){kept_done}\n"
+            f"it created project {wanted.name!r} (id {project.id})"
+            f"{_account(planned_changes, made)}\n"
             f"run {_command(backup, name)} again to finish it (progress is in {journal}), or "
             f"delete project {project.id} and the journal to start over"
         ) from None
@@ -303,6 +302,22 @@ def _project(live: LiveState, project_id: int) -> LiveProject:
 
 def _never_deleted(project: LiveProject) -> Path:
     raise QcsyncError("a restore deletes no project")  # its plan has no prune: never called
+
+
+def _account(planned: Sequence[Change], made: Mapping[str, int]) -> str:
+    """What of the plan a stopped restore made and left, by aspect in the order it runs them:
+    `; done: files; left: parameters, collaborators (1 of 2 changes)`. Pure."""
+    total = Counter(c.aspect for c in planned)
+    nouns = {c.aspect: aspect_of(c).noun for c in planned}
+    done = [nouns[a] for a in nouns if made.get(a, 0) == total[a]]
+    left = [
+        nouns[a] + (f" ({total[a] - made.get(a, 0)} of {total[a]} changes)" if total[a] > 1 else "")
+        for a in nouns
+        if made.get(a, 0) < total[a]
+    ]
+    return (f"; done: {', '.join(done)}" if done else "") + (
+        f"; left: {', '.join(left)}" if left else ""
+    )
 
 
 def _still_differs(left: Sequence[Change]) -> str:

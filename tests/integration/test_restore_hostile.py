@@ -11,10 +11,10 @@ import pytest
 
 from qcsync.backup import read_backup, take_backup
 from qcsync.client import QCClient
-from qcsync.emulator import Emulator
+from qcsync.emulator import Emulator, Fault
 from qcsync.errors import BackupError
 from qcsync.planner import plan
-from qcsync.restore import How, restore
+from qcsync.restore import How, RestoreError, restore
 from qcsync.restorecheck import check_backup
 from qcsync.state import read_live_state
 
@@ -83,3 +83,24 @@ def test_a_parameter_with_an_empty_key_is_refused_before_the_first_request(
         restore(client, path, document)
     assert str(raised.value) == f"{path}: parameters[2]: the key is empty"
     assert emulator.requests == []
+
+
+def test_a_restore_stopped_part_way_names_what_it_made_and_left_as_the_account_shows(
+    emulator: Emulator, client: QCClient, tmp_path: Path
+) -> None:
+    path, document = purged(emulator, client, tmp_path)
+    emulator.clear_log()
+    emulator.inject("files/create", Fault.business_error("File quota exceeded"))
+    with pytest.raises(RestoreError) as raised:
+        restore(client, path, document)
+    pid = project_named(client, "S/Full").id
+    assert str(raised.value).splitlines()[1] == (
+        f"it created project 'S/Full' (id {pid}); done: name and description, node selection; "
+        "left: files (3 of 5 changes), parameters, library links, collaborators"
+    )
+    # The account: the new project's two default files deleted, the first create refused.
+    files = [(r.endpoint, r.fault) for r in emulator.writes() if "files/" in r.endpoint]
+    assert files == [("files/delete", ""), ("files/delete", ""), ("files/create", "business_error")]
+    again = restore(client, path, document)
+    assert (again.how, again.resumed, again.project.id) == (How.RECREATED, True, pid)
+    replans_to_nothing(client, document, path, pid)
