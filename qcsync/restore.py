@@ -240,6 +240,15 @@ def _finish(
     """Make a recreated project what the backup says, as an apply makes a project what its
     config entry says: read, plan, execute each change through its aspect, re-plan. A rerun
     plans only what is still missing."""
+    if project.code_running:
+        # Only a resumed restore can get here with it: a journal, a file anyone beside the
+        # backup can write, names a project the restore did not create (a new one runs
+        # nothing). A restore overwrites a live deployment's project on nobody's word.
+        raise RestoreError(
+            f"project {project.id} ({project.name!r}), which the restore journal {journal} "
+            "names, is running live trading: it is not one this restore created, and nothing "
+            "was written to it; delete the journal and restore with --name"
+        )
     planned_changes: tuple[Change, ...] = ()
     made: Counter[str] = Counter()  # changes made, by aspect name
     notes: tuple[str, ...] = ()

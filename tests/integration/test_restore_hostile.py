@@ -4,6 +4,7 @@ first request, never a restore stuck after its create at a plan error every reru
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +105,22 @@ def test_a_restore_stopped_part_way_names_what_it_made_and_left_as_the_account_s
     again = restore(client, path, document)
     assert (again.how, again.resumed, again.project.id) == (How.RECREATED, True, pid)
     replans_to_nothing(client, document, path, pid)
+
+
+def test_a_journal_naming_a_project_running_live_writes_nothing_to_it(
+    emulator: Emulator, client: QCClient, tmp_path: Path
+) -> None:
+    path, document = purged(emulator, client, tmp_path)
+    victim = emulator.add_project("S/Full", files={"main.py": "LIVE = 1\n"}, code_running=True)
+    journal = path.with_name(path.name + ".restoring")
+    journal.write_text(json.dumps({"name": "S/Full", "project_id": victim}), encoding="utf-8")
+    emulator.clear_log()
+    with pytest.raises(RestoreError) as raised:
+        restore(client, path, document)
+    assert str(raised.value) == (
+        f"project {victim} ('S/Full'), which the restore journal {journal} names, is running "
+        "live trading: it is not one this restore created, and nothing was written to it; "
+        "delete the journal and restore with --name"
+    )
+    assert emulator.writes() == []
+    assert [f.content for f in client.read_files(victim)] == ["LIVE = 1\n"]
