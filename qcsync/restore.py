@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -106,9 +106,15 @@ class RestoreResult:
 
 
 def restore(
-    client: QCClient, backup: Path, document: Mapping[str, Any], *, name: str | None = None
+    client: QCClient,
+    backup: Path,
+    document: Mapping[str, Any],
+    *,
+    name: str | None = None,
+    tokens: Collection[str] = (),
 ) -> RestoreResult:
-    wanted = check_backup(document, name, str(backup))
+    """`tokens`: the API tokens no value of the backup may hold (config.variables.api_tokens)."""
+    wanted = check_backup(document, name, str(backup), tokens)
     journal = journal_path(backup)
     progress = read_journal(journal)
     projects = client.list_projects()

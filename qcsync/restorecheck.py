@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,11 +78,14 @@ class Wanted:
         return DesiredState(projects=(entry,), organization=self.organization_id)
 
 
-def check_backup(document: Mapping[str, Any], name: str | None, where: str) -> Wanted:
-    """Everything restore needs, validated; BackupError lists every problem at once."""
+def check_backup(
+    document: Mapping[str, Any], name: str | None, where: str, tokens: Collection[str] = ()
+) -> Wanted:
+    """Everything restore needs, validated; BackupError lists every problem at once.
+    `tokens`: the API tokens no value of it may hold (config.variables.api_tokens)."""
     meta = document.get("project")
     meta = meta if isinstance(meta, Mapping) else {}
-    problems: list[str] = []
+    problems = holding_token(document, tokens)
     project_id = meta.get("id")
     if project_id is not None and (
         isinstance(project_id, bool) or not isinstance(project_id, int) or project_id <= 0
@@ -107,6 +110,29 @@ def check_backup(document: Mapping[str, Any], name: str | None, where: str) -> W
     if found:
         raise BackupError("\n".join(found))
     return Wanted(project_id, original, target, organization, language, where, sections)
+
+
+def holding_token(document: Mapping[str, Any], tokens: Collection[str]) -> list[str]:
+    """Where the backup holds an API token, as `FIELD contains the API token` lines. qcsync
+    writes `***` for it in every answer it reads, so only a hand-made backup holds one, and a
+    restore would send it to QuantConnect as a description, a file or a parameter (the token
+    rule, DESIGN.md Security). Iterative: a backup's depth must not cost the stack. Pure."""
+    found: list[str] = []
+    pending: list[tuple[str, Any]] = [("", document)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            if any(token in value for token in tokens):
+                found.append(f"{path or 'the backup'} contains the API token; not restored")
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                field = f"{path}.{key}" if path else str(key)
+                if any(token in str(key) for token in tokens):
+                    found.append(f"a key of {path or 'the backup'} contains the API token")
+                pending.append((field, item))
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+    return sorted(found)
 
 
 def bin_name_matches(binned: str, original: str) -> bool:

@@ -4,6 +4,7 @@ filebackup.py's; this module parses the flags and says what happened."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, assert_never
 
@@ -67,9 +68,13 @@ def restore(ctx: click.Context, backup_file: str | None, name: str | None, list_
         return
 
     def operation() -> RestoreResult:
+        from qcsync.config.variables import api_tokens
+        from qcsync.credentials import known_tokens
+
         document = read_backup(path)
+        tokens = api_tokens(os.environ, known_tokens(os.environ))
         with connect(options) as client:
-            return restore_backup(client, path, document, name=name)
+            return restore_backup(client, path, document, name=name, tokens=tokens)
 
     result = run(ctx, operation)
     for note in result.notes:

@@ -357,3 +357,27 @@ def test_a_resumed_restore_into_a_shared_project_takes_the_lock_before_its_files
     log = [r.endpoint for r in emulator.writes()]
     first_file_write = min(i for i, e in enumerate(log) if e.startswith("files/"))
     assert log.index("projects/collaboration/lock/acquire") < first_file_write
+
+
+def test_a_backup_holding_the_token_is_refused_without_repeating_it(
+    qcsync: Run, write_config: Callable[..., Path], emulator: Any, workdir: Path
+) -> None:
+    """A backup qcsync wrote has `***` for the token; a hand-made one that holds it would send
+    it to QuantConnect as a description, a file or a parameter (the token rule)."""
+    _, backup = delete_by_prune(qcsync, write_config, emulator, workdir)
+    emulator.advance_clock(days=31)
+    document = json.loads(backup.read_text(encoding="utf-8"))
+    token = emulator.token
+    document["project"]["description"] = f"see {token}"
+    document["files"][0]["content"] = f"KEY = '{token}'\n"
+    document["parameters"] = [{"key": "key", "value": token}]
+    backup.write_text(json.dumps(document), encoding="utf-8")
+    emulator.clear_log()
+    result = qcsync("restore", str(backup))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: {backup}: {field} contains the API token; not restored"
+        for field in ("files[0].content", "parameters[0].value", "project.description")
+    ]
+    assert token not in result.stdout + result.stderr
+    assert emulator.writes() == []
