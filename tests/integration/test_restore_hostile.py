@@ -24,6 +24,11 @@ from .test_restore_aspects import NOW, client, full_project, project_named
 __all__ = ["client"]
 
 
+@pytest.fixture(autouse=True)
+def _backups_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a resumed restore backs up under .qcsync/backups/ of the cwd
+
+
 def purged(emulator: Emulator, client: QCClient, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     """The backup of a full project, since purged (the emulator's last id so far)."""
     project, _, _ = full_project(emulator, client)
