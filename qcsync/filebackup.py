@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -159,6 +159,7 @@ def restore_files(
     where: str,
     *,
     backup_root: Path = DEFAULT_BACKUP_ROOT,
+    tokens: Collection[str] = (),
 ) -> FilesRestored:
     """Put the backed-up files of a project that still exists back as they were, as an apply
     would: the project's own files with the backup's laid over them are the desired files, the
@@ -168,8 +169,15 @@ def restore_files(
     lost), and a re-plan must find nothing left. It never deletes a file.
 
     The project is found by its id and must be outside the Recycle Bin (a deleted project
-    comes back with its own backup first, which holds all its files).
+    comes back with its own backup first, which holds all its files). `tokens`: the API tokens
+    no file may hold (config.variables.api_tokens): an apply saves what it read, which has `***`
+    for the token, so only a hand-made backup holds one, and it would be sent to QuantConnect.
     """
+    holding = [n for n, c in backup.files if any(t in c for t in tokens)]
+    if holding:
+        raise BackupError(
+            "\n".join(f"{where}: file {n!r} contains the API token; not restored" for n in holding)
+        )
     project = next((p for p in client.list_projects() if p.id == backup.project_id), None)
     if project is None or project.binned:
         gone = "is in the Recycle Bin" if project is not None else "no longer exists"

@@ -113,9 +113,13 @@ def _restore_files(ctx: click.Context, path: Path, name: str | None) -> None:
         raise click.UsageError("--name is for project backups; a files backup restores in place")
 
     def operation() -> FilesRestored:
+        from qcsync.config.variables import api_tokens
+        from qcsync.credentials import known_tokens
+
         backup = read_files_backup(path)
+        tokens = api_tokens(os.environ, known_tokens(os.environ))
         with connect(options) as client:
-            return restore_files(client, backup, str(path))
+            return restore_files(client, backup, str(path), tokens=tokens)
 
     result = run(ctx, operation)
     project = result.project

@@ -556,3 +556,26 @@ def test_a_renamed_project_keeps_its_files(
     assert file_writes(emulator) == [("files/update", "main.py")]
     assert cloud_files(emulator, pid) == folder_files(folder)
     assert_converged(qcsync)
+
+
+def test_a_files_backup_holding_the_token_is_refused_without_repeating_it(
+    qcsync: Run, write_config: Callable[..., Path], emulator: Any, workdir: Path, existing: int
+) -> None:
+    """An apply saves the text it read, with `***` for the token; a hand-made files backup
+    that holds it would send it to QuantConnect as a file (the token rule)."""
+    tree(workdir / "alpha", {"main.py": "print('new')\n", "research.ipynb": "{}\n"})
+    write_config(config(emulator, "  - {name: Code/Alpha, files: alpha}\n"))
+    assert qcsync("apply", "--auto-approve").exit_code == 0
+    [backup] = (workdir / ".qcsync" / "backups").glob("*/*.files.json")
+    document = json.loads(backup.read_text())
+    document["files"][0]["content"] = f"KEY = '{emulator.token}'\n"
+    backup.write_text(json.dumps(document))
+    name = document["files"][0]["name"]
+    emulator.clear_log()
+    result = qcsync("restore", str(backup))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: {backup}: file {name!r} contains the API token; not restored"
+    ]
+    assert emulator.token not in result.stdout + result.stderr
+    assert emulator.writes() == []
