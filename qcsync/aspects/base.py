@@ -178,6 +178,27 @@ def confirmed(client: QCClient, write: Callable[[], T], landed: Callable[[], boo
         return None
 
 
+def sent_or_there(
+    client: QCClient, what: str, write: Callable[[], object], landed: Callable[[], bool]
+) -> str:
+    """Send an add-or-remove write of `what` (`collaborator mia-ai`); its refusal is no failure
+    when a read shows the result is there (a retry after a lost answer is refused as "already
+    linked"). A failure names `what`, since the service's message may not."""
+    try:
+        confirmed(client, write, landed)
+    except QcsyncError as error:
+        try:
+            there = landed()
+        except QcsyncError:
+            there = False
+        if there:
+            return f" (the service answered {error}, but a read shows it done)"
+        if isinstance(error, UnknownOutcome):
+            raise UnknownOutcome(f"{what}: {error}") from None
+        raise QcsyncError(f"{what}: {error}") from None
+    return ""
+
+
 # One section of a backup document (JSON data: dicts, lists, strings, numbers, booleans, None).
 Section: TypeAlias = Any
 

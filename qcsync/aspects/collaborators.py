@@ -13,7 +13,8 @@ is blocked without `--allow-live`. An unknown user is the service's refusal of t
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any, Final, assert_never
 
 from qcsync.aspects.base import (
@@ -25,8 +26,8 @@ from qcsync.aspects.base import (
     InProjectsRead,
     Section,
     Subject,
+    sent_or_there,
 )
-from qcsync.aspects.libraries import sent_or_there
 from qcsync.model import Collaborator, DesiredProject, LiveProject, LiveState
 from qcsync.plan import Action, Change, JsonValue, Plan
 
@@ -185,33 +186,24 @@ class CollaboratorsAspect(InProjectsRead):
             people = client.read_project(pid).collaborators
             return next((c for c in people if c.public_id == user and not c.owner), None)
 
+        send: Callable[[], object]
+        expected: Collaborator | None = wanted
         match change.action:
             case Action.CREATE:
-                done = sent_or_there(
-                    client,
-                    f"collaborator {user}",
-                    lambda: client.add_collaborator(pid, user, write=write, live_control=live),
-                    lambda: now() == wanted,
-                )
-                return Executed(f"collaborator {user} added{done}", pid)
+                send = partial(client.add_collaborator, pid, user, write=write, live_control=live)
+                done = "added"
             case Action.UPDATE:
-                done = sent_or_there(
-                    client,
-                    f"collaborator {user}",
-                    lambda: client.update_collaborator(pid, user, write=write, live_control=live),
-                    lambda: now() == wanted,
+                send = partial(
+                    client.update_collaborator, pid, user, write=write, live_control=live
                 )
-                return Executed(f"collaborator {user} updated{done}", pid)
+                done = "updated"
             case Action.DELETE:
-                done = sent_or_there(
-                    client,
-                    f"collaborator {user}",
-                    lambda: client.remove_collaborator(pid, user),
-                    lambda: now() is None,
-                )
-                return Executed(f"collaborator {user} removed{done}", pid)
+                send = partial(client.remove_collaborator, pid, user)
+                done, expected = "removed", None
             case _ as unreachable:
                 assert_never(unreachable)
+        said = sent_or_there(client, f"collaborator {user}", send, lambda: now() == expected)
+        return Executed(f"collaborator {user} {done}{said}", pid)
 
     def verify(self, change: Change, project: LiveProject, live: LiveState) -> list[str]:
         people = {c.public_id: c for c in project.collaborators if not c.owner}

@@ -17,9 +17,9 @@ error); `before` its id for a link to remove.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, assert_never
+from typing import Any, Final, assert_never
 
 from qcsync.aspects.base import (
     BadValue,
@@ -30,15 +30,11 @@ from qcsync.aspects.base import (
     InProjectsRead,
     Section,
     Subject,
-    UnknownOutcome,
-    confirmed,
+    sent_or_there,
 )
 from qcsync.errors import QcsyncError
 from qcsync.model import LIBRARY_FOLDER, DesiredProject, LiveProject, LiveState
 from qcsync.plan import Action, Change, JsonValue, Plan
-
-if TYPE_CHECKING:
-    from qcsync.client import QCClient
 
 NAME: Final = "libraries"
 
@@ -323,27 +319,6 @@ def _library_id(run: Execution, value: JsonValue) -> int:
     if created is None:
         raise QcsyncError(f"library {value} was not created")
     return created
-
-
-def sent_or_there(
-    client: QCClient, what: str, write: Callable[[], object], landed: Callable[[], bool]
-) -> str:
-    """Send an add-or-remove write of `what` (`collaborator mia-ai`); its refusal is no failure
-    when a read shows the result is there (a retry after a lost answer is refused as "already
-    linked"). A failure names `what`, since the service's message may not."""
-    try:
-        confirmed(client, write, landed)
-    except QcsyncError as error:
-        try:
-            there = landed()
-        except QcsyncError:
-            there = False
-        if there:
-            return f" (the service answered {error}, but a read shows it done)"
-        if isinstance(error, UnknownOutcome):
-            raise UnknownOutcome(f"{what}: {error}") from None
-        raise QcsyncError(f"{what}: {error}") from None
-    return ""
 
 
 LIBRARIES: Final = LibrariesAspect()
